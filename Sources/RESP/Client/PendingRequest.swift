@@ -1,0 +1,59 @@
+import NIOCore
+
+/// One command (or batch) sent on a connection whose replies have not all arrived yet.
+struct PendingRequest {
+    /// Who is waiting for the replies.
+    enum Waiter {
+        /// A single command; resumed with its one reply.
+        case single(CheckedContinuation<RESPToken, any Error>)
+        /// A batch or a pub/sub request; resumed with every reply in order.
+        case many(CheckedContinuation<[RESPToken], any Error>)
+        /// The caller gave up (timeout or cancellation); replies are read and dropped so the
+        /// stream stays in step.
+        case abandoned
+
+        /// Resumes the waiter with an error; does nothing for an abandoned request.
+        func fail(_ error: RedisError) {
+            switch self {
+            case .single(let continuation): continuation.resume(throwing: error)
+            case .many(let continuation): continuation.resume(throwing: error)
+            case .abandoned: break
+            }
+        }
+    }
+
+    /// Identifies the request for cancellation.
+    let id: UInt64
+    /// When the caller stops waiting.
+    let deadline: NIODeadline
+    /// What was sent, named for timeout messages only when one happens.
+    let label: RequestLabel
+    /// Replies still to come.
+    var remaining: Int
+    /// For pub/sub commands: the push kind that confirms each channel (`subscribe`, …).
+    var confirmation: PubSubConfirmation?
+    /// Replies received so far (only kept for `.many`).
+    var replies: [RESPToken]
+    /// Who is waiting.
+    var waiter: Waiter
+}
+
+/// The push kinds that confirm subscribe and unsubscribe commands, one per channel.
+enum PubSubConfirmation: String, Sendable {
+    case subscribe, unsubscribe, psubscribe, punsubscribe, ssubscribe, sunsubscribe
+}
+
+/// Names a request in messages; the command name is parsed only when a message needs it.
+enum RequestLabel {
+    /// One encoded command.
+    case command(ByteBuffer)
+    /// A fixed description such as "batch of 16".
+    case text(String)
+
+    var description: String {
+        switch self {
+        case .command(let bytes): RESPCommand(encoded: bytes).name
+        case .text(let text): text
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import NIOCore
+
+/// A pub/sub frame recognised among the tokens a connection reads.
+enum PubSubFrame {
+    /// A message for subscribers.
+    case message(RedisPubSubMessage)
+    /// A subscribe or unsubscribe confirmation for one channel.
+    case confirmation(PubSubConfirmation)
+    /// Any other push (client-side caching invalidations, …): ignored.
+    case other
+
+    /// Recognises RESP3 pushes, and on RESP2 subscriber connections arrays shaped like pushes.
+    /// `nil` for ordinary replies.
+    init?(_ token: RESPToken, arraysArePushes: Bool) {
+        let elements: RESPToken.Array
+        switch token.value {
+        case .push(let items): elements = items
+        case .array(let items) where arraysArePushes: elements = items
+        default: return nil
+        }
+        var iterator = elements.makeIterator()
+        guard let kindToken = iterator.next(), let kind = try? ByteBuffer(fromRESP: kindToken) else {
+            self = .other
+            return
+        }
+        let name = String(buffer: kind).lowercased()
+        switch name {
+        case "message", "smessage":
+            guard elements.count == 3, let channel = iterator.next(), let payload = iterator.next(),
+                  let channelName = try? String(fromRESP: channel), let bytes = try? ByteBuffer(fromRESP: payload)
+            else { self = .other; return }
+            self = .message(RedisPubSubMessage(
+                kind: name == "message" ? .channel : .shard, channel: channelName, pattern: nil, payload: bytes))
+        case "pmessage":
+            guard elements.count == 4, let pattern = iterator.next(), let channel = iterator.next(),
+                  let payload = iterator.next(), let patternName = try? String(fromRESP: pattern),
+                  let channelName = try? String(fromRESP: channel), let bytes = try? ByteBuffer(fromRESP: payload)
+            else { self = .other; return }
+            self = .message(RedisPubSubMessage(kind: .pattern, channel: channelName, pattern: patternName, payload: bytes))
+        default:
+            if let confirmation = PubSubConfirmation(rawValue: name) {
+                self = .confirmation(confirmation)
+            } else {
+                self = .other
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+public import NIOCore
+import NIOPosix
+import NIOSSL
+
+extension RedisConnection {
+    /// Opens a connection, runs the handshake (`HELLO 3` with RESP2 fallback, `AUTH`,
+    /// `CLIENT SETNAME`, `SELECT`) and returns it ready for commands.
+    ///
+    /// - Parameters:
+    ///   - eventLoopGroup: where the socket lives; `nil` uses NIO's shared singleton group.
+    ///   - subscriber: for RESP2 connections dedicated to pub/sub.
+    public static func connect(
+        _ configuration: RedisConfiguration,
+        on eventLoopGroup: (any EventLoopGroup)? = nil,
+        subscriber: Bool = false
+    ) async throws(RedisError) -> RedisConnection {
+        let sslContext = try makeSSLContext(configuration)
+        let channel = try await openChannel(configuration, sslContext: sslContext, group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton)
+        let connection: RedisConnection
+        do {
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+            connection = RedisConnection(channel: channel, handler: handler, configuration: configuration)
+        } catch {
+            channel.close(promise: nil)
+            throw RedisError(.connectionFailed, "could not set up the connection to \(configuration.endpoint): \(error)", underlying: error)
+        }
+        do {
+            try await connection.handshake(subscriber: subscriber)
+        } catch {
+            await connection.close()
+            throw Self.explainHandshakeFailure(error, configuration: configuration)
+        }
+        return connection
+    }
+
+    private static func openChannel(
+        _ configuration: RedisConfiguration,
+        sslContext: NIOSSLContext?,
+        group: any EventLoopGroup
+    ) async throws(RedisError) -> any Channel {
+        let serverHostname: String?
+        switch configuration.endpoint {
+        case .tcp(let host, _):
+            let name = configuration.tls?.serverName ?? host
+            serverHostname = isIPAddress(name) ? nil : name
+        case .unixSocket:
+            serverHostname = configuration.tls?.serverName
+        }
+        let limits = configuration.limits
+        let grace = TimeAmount(configuration.commandTimeout)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(
+                        RedisChannelHandler(limits: limits, unresponsiveGrace: grace))
+                }
+            }
+        do {
+            switch configuration.endpoint {
+            case .tcp(let host, let port):
+                return try await bootstrap
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelOption(.socketOption(.so_keepalive), value: 1)
+                    .connect(host: host, port: port).get()
+            case .unixSocket(let path):
+                return try await bootstrap.connect(unixDomainSocketPath: path).get()
+            }
+        } catch {
+            throw RedisError(.connectionFailed, "cannot connect to \(configuration.endpoint): \(describeConnectError(error)); is redis-server running there?", underlying: error)
+        }
+    }
+
+    private static func describeConnectError(_ error: any Error) -> String {
+        if let connectError = error as? NIOConnectionError {
+            if let first = connectError.connectionErrors.first { return "\(first.error)" }
+            if let dns = connectError.dnsAAAAError ?? connectError.dnsAError { return "host name lookup failed (\(dns))" }
+        }
+        if case ChannelError.connectTimeout = error { return "timed out" }
+        return "\(error)"
+    }
+
+    private static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+
+    /// Builds the TLS context for `configuration`, or `nil` for plaintext.
+    static func makeSSLContext(_ configuration: RedisConfiguration) throws(RedisError) -> NIOSSLContext? {
+        guard let tls = configuration.tls else { return nil }
+        var settings = TLSConfiguration.makeClientConfiguration()
+        settings.certificateVerification = tls.verifyPeer ? .fullVerification : .none
+        do {
+            if let caFile = tls.caFile {
+                settings.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            }
+            switch (tls.certificateFile, tls.keyFile) {
+            case (let certificate?, let key?):
+                settings.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                settings.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            case (nil, nil):
+                break
+            default:
+                throw RedisError(.invalidConfiguration, "a client certificate and its key must be given together")
+            }
+            return try NIOSSLContext(configuration: settings)
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw RedisError(.tlsFailure, "cannot load the TLS files (CA \(tls.caFile ?? "system"), certificate \(tls.certificateFile ?? "none"), key \(tls.keyFile ?? "none")): \(error)", underlying: error)
+        }
+    }
+
+    private static func explainHandshakeFailure(_ error: RedisError, configuration: RedisConfiguration) -> RedisError {
+        switch error.code {
+        case .authenticationFailed:
+            if error.message.hasPrefix("NOAUTH") || error.message.contains("HELLO must be called with the client already authenticated") {
+                return RedisError(.authenticationFailed, "\(configuration.endpoint) requires a password: put it in the URL, REDIS_PASSWORD or a password file (\(error.message))")
+            }
+            let user = configuration.username ?? "default"
+            return RedisError(.authenticationFailed, "authentication as '\(user)' failed at \(configuration.endpoint): wrong user name or password (\(error.message))")
+        case .connectionClosed where configuration.tls == nil:
+            var explained = error
+            explained.message += "; the server closed the connection during the handshake: if the port expects TLS, use a rediss:// URL"
+            return explained
+        default:
+            return error
+        }
+    }
+}

@@ -1,0 +1,162 @@
+public import NIOCore
+
+/// One connection to a Redis server, shared by any number of concurrent callers: commands are
+/// pipelined and replies matched in order.
+///
+/// The actor runs on the channel's event loop, so its bookkeeping never hops threads, and a
+/// caller isolated to it (see ``withIsolation(_:)``) sends and receives with no hop at all.
+/// Most code uses ``RedisClient``, which reconnects; use a connection directly when you want
+/// exactly one socket.
+public final actor RedisConnection {
+    /// The underlying channel.
+    public nonisolated let channel: any Channel
+    /// The settings this connection was made with.
+    public nonisolated let configuration: RedisConfiguration
+    let handler: NIOLoopBound<RedisChannelHandler>
+    /// Whether the handshake settled on RESP3 (`true`) or RESP2.
+    public private(set) var isRESP3 = false
+    private var nextRequestID: UInt64 = 0
+
+    /// Runs on the channel's event loop.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        channel.eventLoop.executor.asUnownedSerialExecutor()
+    }
+
+    init(channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>, configuration: RedisConfiguration) {
+        self.channel = channel
+        self.handler = handler
+        self.configuration = configuration
+    }
+
+    /// Whether the socket is still open.
+    public nonisolated var isActive: Bool { channel.isActive }
+
+    /// Sends one command and returns its reply. An error reply throws
+    /// ``RedisError/Code/serverError`` (or a more specific code such as `permissionDenied`).
+    ///
+    /// - Parameter timeout: overrides the configuration's ``RedisConfiguration/commandTimeout``.
+    public func send(_ command: RESPCommand, timeout: Duration? = nil) async throws(RedisError) -> RESPToken {
+        let id = makeRequestID()
+        let deadline = deadline(for: timeout)
+        return try await Self.mapErrors {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPToken, any Error>) in
+                    guard !Task.isCancelled else {
+                        continuation.resume(throwing: RedisError(.cancelled, "the command was cancelled"))
+                        return
+                    }
+                    if let error = handler.value.send(
+                        command.bytes, id: id, label: .command(command.bytes), deadline: deadline,
+                        replies: 1, waiter: .single(continuation)
+                    ) {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            } onCancel: {
+                Task { await self.cancelRequest(id) }
+            }
+        }
+    }
+
+    /// Sends the command made of `arguments` (the first is its name) and returns its reply.
+    public func send<each Argument: RESPArgument>(_ arguments: repeat each Argument) async throws(RedisError) -> RESPToken {
+        try await send(RESPCommand(repeat each arguments))
+    }
+
+    /// Sends every command in one write and flush and returns their replies in order. An
+    /// error reply fails only its own command.
+    public func send(batch commands: [RESPCommand], timeout: Duration? = nil) async throws(RedisError) -> [Result<RESPToken, RedisError>] {
+        guard !commands.isEmpty else { return [] }
+        var bytes = ByteBufferAllocator().buffer(capacity: commands.reduce(0) { $0 + $1.bytes.readableBytes })
+        for command in commands { bytes.writeImmutableBuffer(command.bytes) }
+        let replies = try await sendMany(bytes, name: "batch of \(commands.count)", replies: commands.count, confirmation: nil, timeout: timeout)
+        return replies.map { token in
+            Result { () throws(RedisError) -> RESPToken in
+                try token.throwIfError()
+                return token
+            }
+        }
+    }
+
+    /// Sends bytes that produce `replies` replies and returns them all.
+    func sendMany(_ bytes: ByteBuffer, name: String, replies: Int, confirmation: PubSubConfirmation?, timeout: Duration?) async throws(RedisError) -> [RESPToken] {
+        let id = makeRequestID()
+        let deadline = deadline(for: timeout)
+        return try await Self.mapErrors {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[RESPToken], any Error>) in
+                    guard !Task.isCancelled else {
+                        continuation.resume(throwing: RedisError(.cancelled, "the command was cancelled"))
+                        return
+                    }
+                    if let error = handler.value.send(
+                        bytes, id: id, label: .text(name), deadline: deadline, replies: replies,
+                        confirmation: confirmation, waiter: .many(continuation)
+                    ) {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            } onCancel: {
+                Task { await self.cancelRequest(id) }
+            }
+        }
+    }
+
+    /// Runs `body` isolated to this connection, on its event loop: every `send` inside it
+    /// runs without a thread hop. Useful for tight sequential loops.
+    public func withIsolation<T: Sendable>(_ body: @Sendable (isolated RedisConnection) async throws -> T) async rethrows -> T {
+        try await body(self)
+    }
+
+    /// Closes the socket; pending commands fail with ``RedisError/Code/connectionClosed``.
+    public func close() async {
+        handler.value.close(reason: RedisError(.connectionClosed, "the connection was closed by the client"))
+        try? await channel.closeFuture.get()
+    }
+
+    private func cancelRequest(_ id: UInt64) {
+        handler.value.cancel(id: id)
+    }
+
+    func makeSubscriberID() -> UInt64 {
+        makeRequestID()
+    }
+
+    private func makeRequestID() -> UInt64 {
+        nextRequestID &+= 1
+        return nextRequestID
+    }
+
+    private func deadline(for timeout: Duration?) -> NIODeadline {
+        .now() + TimeAmount(timeout ?? configuration.commandTimeout)
+    }
+
+    func markRESP3(_ flag: Bool) {
+        isRESP3 = flag
+    }
+
+    /// Runs `body`, turning any error into a ``RedisError``.
+    static func mapErrors<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws(RedisError) -> T {
+        do {
+            return try await body()
+        } catch let error as RedisError {
+            throw error
+        } catch is CancellationError {
+            throw RedisError(.cancelled, "the command was cancelled")
+        } catch {
+            throw RedisChannelHandler.describe(error)
+        }
+    }
+}
+
+extension TimeAmount {
+    /// Converts a Swift `Duration` (clamped to what fits in nanoseconds).
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = overflow ? .nanoseconds(.max) : .nanoseconds(scaled + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,46 @@
+/// A Lua script that runs by its SHA-1 (`EVALSHA`), loaded into the server's script cache
+/// automatically the first time the server does not know it.
+///
+/// ```swift
+/// let compareAndDelete = RedisScript("""
+///     if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+///     return 0
+///     """)
+/// let deleted = try await client.run(compareAndDelete, keys: ["lock:a"], arguments: [token])
+/// ```
+public struct RedisScript: Sendable, Hashable {
+    /// The Lua source.
+    public let source: String
+    /// The SHA-1 of the source, as Redis names it.
+    public let sha1: String
+
+    /// Makes a script from its Lua source.
+    public init(_ source: String) {
+        self.source = source
+        self.sha1 = SHA1.hexDigest(of: source)
+    }
+}
+
+extension RedisConnection {
+    /// Runs `script` with `EVALSHA`; when the server answers `NOSCRIPT` (after a restart or
+    /// `SCRIPT FLUSH`) it loads the script and runs it again in the same round trip.
+    public func run(_ script: RedisScript, keys: [String], arguments: [String] = []) async throws(RedisError) -> RESPToken {
+        do {
+            return try await send(RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments))
+        } catch where error.serverErrorPrefix == "NOSCRIPT" {
+            let replies = try await send(batch: [
+                RESPCommand("SCRIPT", "LOAD", script.source),
+                RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments),
+            ])
+            _ = try replies[0].get()
+            return try replies[1].get()
+        }
+    }
+}
+
+extension RedisClient {
+    /// Runs `script` by its SHA-1, loading it on `NOSCRIPT`; see ``RedisConnection/run(_:keys:arguments:)``.
+    public func run(_ script: RedisScript, keys: [String], arguments: [String] = []) async throws(RedisError) -> RESPToken {
+        try await connection().run(script, keys: keys, arguments: arguments)
+    }
+}

@@ -1,0 +1,24 @@
+/// Starts a redis-server with `options`, runs `body` with it, and always stops the server
+/// afterwards, also when `body` throws.
+///
+/// - Parameters:
+///   - options: the server configuration; defaults to a plain TCP server.
+///   - isolation: the caller's actor, inherited so `body` need not be `Sendable`.
+///   - body: the test code using the server.
+/// - Returns: whatever `body` returns.
+/// - Throws: ``RedisServerError`` if the server cannot start, or the error thrown by `body`.
+public func withRedisServer<T>(
+    _ options: RedisServer.Options = .init(),
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (RedisServer) async throws -> T
+) async throws -> T {
+    let server = try await RedisServer.start(options)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
