@@ -12,6 +12,12 @@ enum PubSubFrame {
     /// Recognises RESP3 pushes, and on RESP2 subscriber connections arrays shaped like pushes.
     /// `nil` for ordinary replies.
     init?(_ token: RESPToken, arraysArePushes: Bool) {
+        // Fast exit for ordinary replies: look at the type byte only.
+        switch token.base.getInteger(at: token.base.readerIndex, as: UInt8.self) {
+        case RESPTypeByte.push.rawValue, RESPTypeByte.attribute.rawValue: break
+        case RESPTypeByte.array.rawValue where arraysArePushes: break
+        default: return nil
+        }
         let elements: RESPToken.Array
         switch token.value {
         case .push(let items): elements = items

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Settings shared by every lock a ``Locker`` takes.
+public struct LockConfiguration: Sendable, Hashable {
+    /// Put in front of every lock key (default `lock:`).
+    public var prefix: String
+    /// The owner label stored in each lock record (default `hostname:pid`). Control characters
+    /// are rejected; at most ``LockRecord/maximumOwnerLength`` bytes.
+    public var owner: String
+    /// The share of the TTL allowed for clock drift between client and server when computing
+    /// how long a lease is valid (default 1 %; 2 ms more is always added).
+    public var driftFactor: Double
+    /// Waiting: the first and the largest pause of the fallback retry that covers lost
+    /// wake-up messages and expirations (exponential with full jitter, never past the
+    /// holder's remaining TTL).
+    public var retryBackoff: ClosedRange<Duration>
+    /// How often ``Locker/withLock(_:ttl:wait:_:)`` renews, as a share of the TTL (default 1/3).
+    public var renewalFraction: Double
+
+    /// Makes a configuration; every argument has a default.
+    public init(
+        prefix: String = "lock:",
+        owner: String = LockConfiguration.defaultOwner,
+        driftFactor: Double = 0.01,
+        retryBackoff: ClosedRange<Duration> = .milliseconds(5) ... .milliseconds(500),
+        renewalFraction: Double = 1.0 / 3.0
+    ) {
+        self.prefix = prefix
+        self.owner = owner
+        self.driftFactor = driftFactor
+        self.retryBackoff = retryBackoff
+        self.renewalFraction = renewalFraction
+    }
+
+    /// `hostname:pid` of this process.
+    public static var defaultOwner: String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

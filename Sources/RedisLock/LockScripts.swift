@@ -1,0 +1,62 @@
+import RESP
+
+/// The Lua scripts behind every lock operation. Each runs atomically on the server; all keys
+/// a script touches share the lock's hash tag, so they work unchanged on Redis Cluster.
+enum LockScripts {
+    /// Acquire: if the lock is free, bump the fence counter, build the record with the
+    /// server's clock and set it with a TTL, all in one step.
+    ///
+    /// KEYS: lock, fence counter. ARGV: token, owner (JSON-escaped), ttl in ms.
+    /// Returns `{1, value, fence}` when acquired, `{0, holder's value, holder's PTTL}` when not.
+    static let acquire = RedisScript("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder then
+          return {0, holder, redis.call('PTTL', KEYS[1])}
+        end
+        local fence = redis.call('INCR', KEYS[2])
+        local now = redis.call('TIME')
+        local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+        local value = '{"v":1,"token":"' .. ARGV[1] .. '","owner":"' .. ARGV[2] ..
+          '","acquired_ms":' .. string.format('%d', at) .. ',"fence":' .. string.format('%d', fence) .. '}'
+        redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
+        return {1, value, fence}
+        """)
+
+    /// Release: delete the lock only if it still holds exactly our value, then wake waiters.
+    ///
+    /// KEYS: lock. ARGV: our value, wake-up channel. Returns 1 when released, 0 when the lock
+    /// was gone or held by someone else (then nothing is touched).
+    static let release = RedisScript("""
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], 'released')
+          return 1
+        end
+        return 0
+        """)
+
+    /// Extend: reset the TTL only if the lock still holds exactly our value. An expired lock
+    /// is never re-created.
+    ///
+    /// KEYS: lock. ARGV: our value, new ttl in ms. Returns 1 when extended, 0 otherwise.
+    static let extend = RedisScript("""
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return 0
+        """)
+
+    /// Clean-up after an acquire whose outcome is unknown (the connection failed before the
+    /// reply): delete the lock if its record carries our token, which is 128 random bits.
+    ///
+    /// KEYS: lock. ARGV: `"token":"<token>"`, wake-up channel. Returns 1 when deleted.
+    static let releaseByToken = RedisScript("""
+        local value = redis.call('GET', KEYS[1])
+        if value and string.find(value, ARGV[1], 1, true) then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], 'released')
+          return 1
+        end
+        return 0
+        """)
+}

@@ -1,0 +1,61 @@
+extension Locker {
+    /// 128 random bits from the system's CSPRNG, as 32 lowercase hex digits.
+    static func makeToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    static func validateToken(_ token: String) throws(LockError) -> String {
+        guard !token.isEmpty, token.utf8.count <= LockRecord.maximumTokenLength,
+              token.utf8.allSatisfy({ byte in
+                  (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                      || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+              }) else {
+            throw LockError(.invalidArgument, "a lock token must be 1-\(LockRecord.maximumTokenLength) letters, digits, '.', '_', ':' or '-'")
+        }
+        return token
+    }
+
+    static func validateOwner(_ owner: String) throws(LockError) {
+        guard !owner.isEmpty, owner.utf8.count <= LockRecord.maximumOwnerLength else {
+            throw LockError(.invalidArgument, "an owner label must be 1-\(LockRecord.maximumOwnerLength) bytes")
+        }
+        for scalar in owner.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
+                throw LockError(.invalidArgument, "the owner label '\(owner.escapedForMessages)' contains control or format characters; use printable text")
+            default:
+                continue
+            }
+        }
+    }
+
+    /// The TTL in whole milliseconds (at least 1).
+    static func validateTTL(_ ttl: Duration) throws(LockError) -> Int64 {
+        let milliseconds = ttl.milliseconds
+        guard milliseconds >= 1, milliseconds <= 365 * 24 * 3_600_000 else {
+            throw LockError(.invalidArgument, "a lock TTL must be between 1 ms and one year, not \(milliseconds) ms")
+        }
+        return milliseconds
+    }
+
+    /// The owner label escaped for a JSON string (validation already ruled out controls).
+    static func jsonEscaped(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}

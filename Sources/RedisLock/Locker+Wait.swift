@@ -1,0 +1,74 @@
+import RESP
+
+extension Locker {
+    /// Takes lock `name`, waiting up to `wait` while someone else holds it.
+    ///
+    /// The waiter subscribes to the lock's release channel before it tries again, so a
+    /// release between its try and its wait is never missed; the release script publishes on
+    /// that channel, which hands the lock over within a round trip or two. A fallback retry
+    /// (exponential backoff with full jitter, never sleeping past the holder's remaining
+    /// TTL) covers lost messages and locks that simply expire. All waiters of a client share
+    /// one subscriber connection. Cancelling the Task stops the wait and unsubscribes.
+    ///
+    /// - Throws: ``LockError/Code/waitTimedOut`` (with the holder) when `wait` runs out;
+    ///   ``LockError/Code/cancelled`` when the Task is cancelled.
+    public func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> LockLease {
+        let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
+        let start = ContinuousClock.now
+        let deadline = start + wait
+        defer { metrics.waitTime.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
+
+        var holder: LockHolder
+        switch try await tryLock(name, ttl: ttl, token: token) {
+        case .acquired(let lease): return lease
+        case .held(let current): holder = current
+        }
+        guard wait > .zero else {
+            throw LockError(.notAcquired, "'\(name.escapedForMessages)' is held by \(holder)", holder: holder)
+        }
+
+        let keys = keys(for: name)
+        let subscription: RedisSubscription
+        do {
+            subscription = try await client.subscribe(.channel, to: [keys.channel], bufferLimit: 16)
+        } catch {
+            throw LockError.from(error, during: "subscribing to the release channel of '\(name.escapedForMessages)'")
+        }
+        let signal = WakeSignal()
+        let listener = Task {
+            do {
+                for try await _ in subscription { signal.signal() }
+            } catch {}
+            signal.signal()  // the subscription ended: let the retry loop go on by its timer
+        }
+        defer { listener.cancel() }
+
+        var attempt = 0
+        while true {
+            switch try await tryLock(name, ttl: ttl, token: token) {
+            case .acquired(let lease): return lease
+            case .held(let current): holder = current
+            }
+            let now = ContinuousClock.now
+            guard now < deadline else {
+                throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)', still held by \(holder)", holder: holder)
+            }
+            attempt += 1
+            var pause = retryPause(attempt: attempt)
+            if let remaining = holder.remaining { pause = min(pause, remaining + .milliseconds(1)) }
+            pause = min(pause, deadline - now)
+            await signal.wait(atMost: pause)
+            if Task.isCancelled {
+                throw LockError(.cancelled, "stopped waiting for '\(name.escapedForMessages)': the Task was cancelled", holder: holder)
+            }
+        }
+    }
+
+    /// The fallback retry pause after `attempt` failed tries: full jitter over an exponential
+    /// ceiling.
+    func retryPause(attempt: Int) -> Duration {
+        let range = configuration.retryBackoff
+        let ceiling = min(range.upperBound, range.lowerBound * (1 << min(attempt, 20)))
+        return ceiling * Double.random(in: 0 ... 1)
+    }
+}
