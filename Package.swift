@@ -44,12 +44,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "CNCursesW",
+            path: "Sources/CNCursesW"
+        ),
+        .target(
+            name: "LockWatchUI",
+            dependencies: [
+                "RESP",
+                "RedisLock",
+                "CNCursesW",
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "lockwatch",
             dependencies: [
                 "RESP",
                 "RedisLock",
+                "LockWatchUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -71,6 +86,19 @@ let package = Package(
             path: "Benchmarks/RESPBenchmark",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "lock-benchmark",
+            dependencies: [
+                "RESP",
+                "RedisLock",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/LockBenchmark",
+            exclude: ["python"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RESPTests",
             dependencies: [
@@ -79,6 +107,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LockWatchUITests",
+            dependencies: ["LockWatchUI", "RedisLock"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -8,6 +8,7 @@ import NIOPosix
 enum LockwatchMain {
     static func main() async {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        LogSetup.bootstrap()
         await Lockwatch.main()
     }
 }

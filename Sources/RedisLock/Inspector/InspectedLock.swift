@@ -1,0 +1,120 @@
+/// One lock as the inspector saw it in one scan.
+public struct InspectedLock: Sendable, Hashable {
+    /// The key's exact bytes (keys need not be UTF-8).
+    public var keyBytes: [UInt8]
+    /// The key as text (invalid UTF-8 shown as U+FFFD). Sanitize before printing.
+    public var key: String { String(decoding: keyBytes, as: UTF8.self) }
+    /// Which library's format the value has.
+    public var format: LockFormat
+    /// The Redis type (`string`, `hash`, …).
+    public var type: String
+    /// Who holds it, when the value says (owner label, Redisson client id, …).
+    public var owner: String?
+    /// The holder's token or the value that identifies the holder.
+    public var token: String?
+    /// The raw value: the string's bytes, or for a hash its fields as `field=value` lines.
+    public var value: [UInt8]
+    /// Time to live in milliseconds; `nil` when the key has no TTL (a stuck lock).
+    public var ttlMilliseconds: Int64?
+    /// When it was acquired (Unix ms, server clock), when the value says.
+    public var acquiredAtMilliseconds: Int64?
+    /// The fencing token of the current holder, when known.
+    public var fence: Int64?
+    /// Subscribers of the lock's wake-up channel (its waiters), when it has one.
+    public var waiters: Int?
+    /// Acquisitions per second since the previous scan (from the fence counter's growth).
+    public var acquisitionsPerSecond: Double?
+    /// How many different holders the inspector has seen on this key.
+    public var holderChanges: Int
+
+    /// Makes a row.
+    public init(
+        keyBytes: [UInt8], format: LockFormat, type: String, owner: String? = nil, token: String? = nil,
+        value: [UInt8] = [], ttlMilliseconds: Int64? = nil, acquiredAtMilliseconds: Int64? = nil,
+        fence: Int64? = nil, waiters: Int? = nil, acquisitionsPerSecond: Double? = nil, holderChanges: Int = 0
+    ) {
+        self.keyBytes = keyBytes
+        self.format = format
+        self.type = type
+        self.owner = owner
+        self.token = token
+        self.value = value
+        self.ttlMilliseconds = ttlMilliseconds
+        self.acquiredAtMilliseconds = acquiredAtMilliseconds
+        self.fence = fence
+        self.waiters = waiters
+        self.acquisitionsPerSecond = acquisitionsPerSecond
+        self.holderChanges = holderChanges
+    }
+
+    /// Whether the lock has no TTL and so never expires by itself.
+    public var isStuck: Bool { ttlMilliseconds == nil }
+
+    /// How long it has been held at `serverTimeMilliseconds`, when the acquisition time is known.
+    public func ageMilliseconds(at serverTimeMilliseconds: Int64) -> Int64? {
+        acquiredAtMilliseconds.map { max(0, serverTimeMilliseconds - $0) }
+    }
+}
+
+/// Something the inspector noticed between two scans.
+public struct LockEvent: Sendable, Hashable {
+    /// What happened.
+    public enum Kind: String, Sendable, Hashable {
+        /// A lock appeared, or its holder changed.
+        case acquired
+        /// A lock vanished before its TTL ran out: its holder released it.
+        case released
+        /// A lock vanished at the end of its TTL: its holder probably died or overran.
+        case expired
+        /// An operator force-released it.
+        case forceReleased = "force-released"
+    }
+
+    /// What happened.
+    public var kind: Kind
+    /// The key's bytes.
+    public var keyBytes: [UInt8]
+    /// The key as text (sanitize before printing).
+    public var key: String { String(decoding: keyBytes, as: UTF8.self) }
+    /// The holder involved, when known.
+    public var owner: String?
+    /// When it was noticed (Unix ms, server clock).
+    public var atMilliseconds: Int64
+
+    /// Makes an event.
+    public init(kind: Kind, keyBytes: [UInt8], owner: String?, atMilliseconds: Int64) {
+        self.kind = kind
+        self.keyBytes = keyBytes
+        self.owner = owner
+        self.atMilliseconds = atMilliseconds
+    }
+}
+
+/// The result of one inspection: every lock found, plus what it cost.
+public struct InspectionSnapshot: Sendable {
+    /// The locks, in no particular order.
+    public var locks: [InspectedLock]
+    /// Events since the previous scan (empty on the first).
+    public var events: [LockEvent]
+    /// The server's clock at the scan (Unix ms).
+    public var serverTimeMilliseconds: Int64
+    /// How many keys SCAN returned (helper keys included).
+    public var scannedKeys: Int
+    /// How many commands the refresh sent to Redis.
+    public var commandCount: Int
+    /// How many round trips the refresh took.
+    public var roundTrips: Int
+    /// How long the refresh took.
+    public var duration: Duration
+
+    /// Makes a snapshot.
+    public init(locks: [InspectedLock], events: [LockEvent], serverTimeMilliseconds: Int64, scannedKeys: Int, commandCount: Int, roundTrips: Int, duration: Duration) {
+        self.locks = locks
+        self.events = events
+        self.serverTimeMilliseconds = serverTimeMilliseconds
+        self.scannedKeys = scannedKeys
+        self.commandCount = commandCount
+        self.roundTrips = roundTrips
+        self.duration = duration
+    }
+}
