@@ -66,7 +66,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
                 self.context?.flush()
             }
         }
-        armTimer(context: context)
+        armTimer(context: context, deadline: deadline)
         return nil
     }
 
@@ -160,8 +160,17 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     // MARK: Deadlines
 
-    private func armTimer(context: ChannelHandlerContext) {
-        guard timerDeadline == nil, let next = queue.nextCheck(grace: unresponsiveGrace) else { return }
+    /// Makes sure a timer fires by `deadline` (the newest request's), or by the queue's next
+    /// check when no timer is armed. O(1) unless no timer is armed.
+    private func armTimer(context: ChannelHandlerContext, deadline: NIODeadline? = nil) {
+        let next: NIODeadline
+        if let armed = timerDeadline {
+            guard let deadline, deadline < armed else { return }
+            next = deadline
+        } else {
+            guard let check = queue.nextCheck(grace: unresponsiveGrace) else { return }
+            next = check
+        }
         timerDeadline = next
         context.eventLoop.assumeIsolated().scheduleTask(deadline: next) {
             self.timerFired()
