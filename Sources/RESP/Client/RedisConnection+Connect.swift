@@ -1,6 +1,7 @@
 public import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 extension RedisConnection {
     /// Opens a connection, runs the handshake (`HELLO 3` with RESP2 fallback, `AUTH`,
@@ -15,19 +16,16 @@ extension RedisConnection {
         subscriber: Bool = false
     ) async throws(RedisError) -> RedisConnection {
         let sslContext = try makeSSLContext(configuration)
-        let channel = try await openChannel(configuration, sslContext: sslContext, group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton)
-        let connection: RedisConnection
-        do {
-            let handler = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
-            }.get()
-            connection = RedisConnection(channel: channel, handler: handler, configuration: configuration)
-        } catch {
+        let started = ContinuousClock.now
+        let handlerBox = HandlerBox()
+        let channel = try await openChannel(configuration, sslContext: sslContext, group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton, handlerBox: handlerBox)
+        guard let handler = handlerBox.handler else {
             channel.close(promise: nil)
-            throw RedisError(.connectionFailed, "could not set up the connection to \(configuration.endpoint): \(error)", underlying: error)
+            throw RedisError(.connectionFailed, "could not set up the connection to \(configuration.endpoint)")
         }
+        let connection = RedisConnection(channel: channel, handler: handler, configuration: configuration)
         do {
-            try await connection.handshake(subscriber: subscriber)
+            try await connection.handshake(subscriber: subscriber, deadline: started + configuration.connectTimeout)
         } catch {
             await connection.close()
             throw Self.explainHandshakeFailure(error, configuration: configuration)
@@ -38,7 +36,8 @@ extension RedisConnection {
     private static func openChannel(
         _ configuration: RedisConfiguration,
         sslContext: NIOSSLContext?,
-        group: any EventLoopGroup
+        group: any EventLoopGroup,
+        handlerBox: HandlerBox
     ) async throws(RedisError) -> any Channel {
         let serverHostname: String?
         switch configuration.endpoint {
@@ -58,8 +57,9 @@ extension RedisConnection {
                         let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }
-                    try channel.pipeline.syncOperations.addHandler(
-                        RedisChannelHandler(limits: limits, unresponsiveGrace: grace))
+                    let handler = RedisChannelHandler(limits: limits, unresponsiveGrace: grace)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    handlerBox.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
                 }
             }
         do {
@@ -74,6 +74,17 @@ extension RedisConnection {
             }
         } catch {
             throw RedisError(.connectionFailed, "cannot connect to \(configuration.endpoint): \(describeConnectError(error)); is redis-server running there?", underlying: error)
+        }
+    }
+
+    /// Hands the channel handler from the channel initializer to `connect`, so a pipeline
+    /// torn down early (a TLS failure, an immediate close) cannot hide it.
+    final class HandlerBox: Sendable {
+        private let storage = Mutex<NIOLoopBound<RedisChannelHandler>?>(nil)
+
+        var handler: NIOLoopBound<RedisChannelHandler>? {
+            get { storage.withLock { $0 } }
+            set { storage.withLock { $0 = newValue } }
         }
     }
 

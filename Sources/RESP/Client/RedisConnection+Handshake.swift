@@ -2,13 +2,19 @@ import NIOCore
 
 extension RedisConnection {
     /// Negotiates the protocol, authenticates, names the client and selects the database.
-    func handshake(subscriber: Bool) async throws(RedisError) {
+    /// Every step must finish by `deadline` (the connect timeout counted from the start).
+    func handshake(subscriber: Bool, deadline: ContinuousClock.Instant) async throws(RedisError) {
+        func remaining() throws(RedisError) -> Duration {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { throw RedisError(.timeout, "the handshake with \(configuration.endpoint) took longer than the connect timeout") }
+            return left
+        }
         if configuration.protocolPreference == .resp3WithFallback {
             do {
-                _ = try await send(helloCommand())
+                _ = try await send(helloCommand(), timeout: try remaining())
                 markRESP3(true)
                 if configuration.database != 0 {
-                    _ = try await send("SELECT", configuration.database)
+                    _ = try await send(RESPCommand("SELECT", configuration.database), timeout: try remaining())
                 }
                 return
             } catch let error where Self.meansNoRESP3(error) {
@@ -26,7 +32,7 @@ extension RedisConnection {
         if let name = configuration.clientName { commands.append(RESPCommand("CLIENT", "SETNAME", name)) }
         if configuration.database != 0 { commands.append(RESPCommand("SELECT", configuration.database)) }
         if commands.isEmpty { commands.append(RESPCommand("PING")) }
-        for result in try await send(batch: commands) {
+        for result in try await send(batch: commands, timeout: try remaining()) {
             _ = try result.get()
         }
         markRESP3(false)

@@ -25,10 +25,12 @@ extension RedisConnection {
         }
         let (command, confirmation) = Self.subscribeCommand(kind, subscribe: true)
         do {
-            _ = try await sendMany(
+            let replies = try await sendMany(
                 RESPCommand(command, names).bytes, name: command, replies: names.count,
                 confirmation: confirmation, timeout: nil)
+            for reply in replies { try reply.throwIfError() }  // e.g. NOPERM for the channel
         } catch {
+            _ = handler.value.removeSubscriber(id: id)
             continuation.finish(throwing: error)
             throw error
         }
