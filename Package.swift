@@ -63,6 +63,7 @@ let package = Package(
                 "RESP",
                 "RedisLock",
                 "LockWatchUI",
+                "RedisTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

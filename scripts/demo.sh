@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine and runs the main job. Until the lockwatch dashboard lands, the main
-# job is a short smoke run of the RESP client against a private redis-server: it connects,
-# runs the three benchmark cases once at small scale and prints what it measured.
+# Sets up a fresh machine and opens the main job: `lockwatch demo`, the live dashboard on a
+# private redis-server full of simulated lock contention. Extra arguments go to `demo`
+# (e.g. --no-tui, --workers 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec scripts/benchmark-resp.sh --rounds 1 --scale 5
+swift build --product lockwatch
+exec .build/debug/lockwatch demo "$@"

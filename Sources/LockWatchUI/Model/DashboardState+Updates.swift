@@ -1,0 +1,116 @@
+public import RedisLock
+
+extension DashboardState {
+    /// Shows a new scan: replaces the rows, re-sorts and re-filters once, keeps the selection on
+    /// the same key, records events, TTL ceilings and per-key history, and marks the data live.
+    ///
+    /// - Parameters:
+    ///   - snapshot: the scan.
+    ///   - instant: when it arrived; TTLs count down from here.
+    public mutating func apply(snapshot: InspectionSnapshot, at instant: ContinuousClock.Instant = .now) {
+        apply(prepared: scanBasis.prepare(snapshot), at: instant)
+    }
+
+    /// What a scan applied now would be prepared from (see ``ScanBasis``).
+    var scanBasis: ScanBasis {
+        var watched: [[UInt8]] = []
+        if let selectedKey { watched.append(selectedKey) }
+        if case .detail(let key) = mode { watched.append(key) }
+        return ScanBasis(
+            generation: generation, sortColumn: sortColumn, sortDirection: sortDirection, filter: filter,
+            ttlCeilings: ttlCeilings, histories: histories, watchedKeys: watched
+        )
+    }
+
+    /// Shows a scan prepared by ``ScanBasis/prepare(_:)``. Whatever changed since the basis was
+    /// taken is redone here: the sort or filter (the operator changed them meanwhile) and, should
+    /// another scan have been applied in between, the whole preparation.
+    mutating func apply(prepared: PreparedScan, at instant: ContinuousClock.Instant) {
+        var prepared = prepared
+        if prepared.basis.generation != generation {
+            prepared = scanBasis.prepare(prepared.snapshot)
+        }
+        generation += 1
+        if instant > now { now = instant }
+        let wasReconnecting = connection.isReconnecting
+        connection = .connected
+        let snapshot = prepared.snapshot
+        lastScan = ScanSummary(
+            serverTimeMilliseconds: snapshot.serverTimeMilliseconds, scannedKeys: snapshot.scannedKeys,
+            commandCount: snapshot.commandCount, roundTrips: snapshot.roundTrips,
+            duration: snapshot.duration, receivedAt: instant
+        )
+        table = prepared.table
+        if table.sortColumn != sortColumn || table.sortDirection != sortDirection {
+            table.rebuild(sort: sortColumn, direction: sortDirection, filter: filter)
+        } else if table.filter != filter {
+            table.refilter(filter)
+        }
+        ttlCeilings = prepared.ttlCeilings
+        histories = prepared.histories
+        var watched: [[UInt8]] = []
+        if let selectedKey { watched.append(selectedKey) }
+        if case .detail(let key) = mode { watched.append(key) }
+        for key in watched where !prepared.basis.watchedKeys.contains(key) && histories[key]?.lastSeenGeneration != generation {
+            if let lock = table.lock(withKey: key) { ScanBasis.record(lock, in: &histories, generation: generation) }
+        }
+        recordEvents(snapshot.events)
+        if case .detail(let key) = mode {
+            let current = table.lock(withKey: key)
+            detailPresent = current != nil
+            if let current { detailLock = current }
+        }
+        followSelectedKey()
+        if wasReconnecting { setStatus("reconnected", .success) }
+    }
+
+    /// Notes that a refresh failed: the last data stays, dimmed, under a banner.
+    ///
+    /// - Parameters:
+    ///   - error: what went wrong (shown sanitized).
+    ///   - retryIn: when the runner will try again.
+    ///   - instant: when it failed.
+    public mutating func apply(connectionLost error: any Error, retryIn: Duration? = nil, at instant: ContinuousClock.Instant = .now) {
+        if instant > now { now = instant }
+        let attempt: Int
+        if case .reconnecting(_, let previous, _) = connection { attempt = previous + 1 } else { attempt = 1 }
+        connection = .reconnecting(lastError: String(describing: error), attempt: attempt, retryIn: retryIn)
+        lastFailureAt = now
+    }
+
+    /// Puts the result of a force-release of `lock` in the status line.
+    public mutating func apply(forceReleaseOutcome outcome: ForceReleaseOutcome, for lock: InspectedLock) {
+        let key = TerminalText.sanitize(lock.keyBytes)
+        switch outcome {
+        case .released(let auditEntryID):
+            let audit = auditEntryID.map { "audit entry \(TerminalText.sanitize($0))" } ?? "audit entry NOT written"
+            setStatus("released \(key) (\(audit))", .success)
+            let event = LockEvent(
+                kind: .forceReleased, keyBytes: lock.keyBytes, owner: lock.owner,
+                atMilliseconds: serverNowMilliseconds ?? 0
+            )
+            recordEvents([event])
+        case .changedHands(let currentValue):
+            let current = ValueFormat.prefix(TerminalText.sanitize(Array(currentValue.prefix(256))), columns: 40)
+            setStatus("refused: \(key) changed hands (now \(current)); nothing deleted", .warning)
+        case .vanished:
+            setStatus("\(key) had already vanished; nothing deleted", .warning)
+        case .failed(let message):
+            setStatus("force-release of \(key) failed: \(TerminalText.sanitize(message))", .error)
+        }
+    }
+
+    /// Advances the clock: TTLs count down, old status messages clear.
+    public mutating func tick(now instant: ContinuousClock.Instant) {
+        if instant > now { now = instant }
+        if let status, now - status.since > StatusMessage.lifetime {
+            self.status = nil
+        }
+    }
+
+    private mutating func recordEvents(_ new: [LockEvent]) {
+        guard !new.isEmpty else { return }
+        events.append(contentsOf: new.suffix(Self.eventLimit))
+        if events.count > Self.eventLimit { events.removeFirst(events.count - Self.eventLimit) }
+    }
+}

@@ -1,0 +1,62 @@
+import RedisLock
+
+/// What a scan is prepared from: the parts of the state that the O(n) work of applying a scan
+/// depends on. Taken on the UI loop when a refresh starts; ``prepare(_:)`` then runs on the
+/// refresh task, so sorting 100,000 rows never holds up keys or frames.
+struct ScanBasis: Sendable {
+    /// How many scans the state had applied (the ceilings and histories below are from then).
+    var generation: Int
+    var sortColumn: SortColumn
+    var sortDirection: SortDirection
+    var filter: String
+    var ttlCeilings: [[UInt8]: Int64]
+    var histories: [[UInt8]: KeyHistory]
+    /// Keys followed whether busy or not (the selected one, the one in the detail view).
+    var watchedKeys: [[UInt8]]
+
+    /// Indexes, sorts and filters the scan and updates the TTL ceilings and histories.
+    func prepare(_ snapshot: InspectionSnapshot) -> PreparedScan {
+        let generation = generation + 1
+        let table = LockTable(
+            locks: snapshot.locks, serverTimeMilliseconds: snapshot.serverTimeMilliseconds,
+            sort: sortColumn, direction: sortDirection, filter: filter
+        )
+        var ceilings: [[UInt8]: Int64] = [:]
+        ceilings.reserveCapacity(snapshot.locks.count)
+        for lock in snapshot.locks {
+            guard let ttl = lock.ttlMilliseconds else { continue }
+            ceilings[lock.keyBytes] = max(ttl, ttlCeilings[lock.keyBytes] ?? 0)
+        }
+        var histories = histories
+        for lock in snapshot.locks {
+            let busy = (lock.waiters ?? 0) > 0 || (lock.acquisitionsPerSecond ?? 0) > 0 || lock.holderChanges > 0
+            guard busy || watchedKeys.contains(lock.keyBytes) else { continue }
+            Self.record(lock, in: &histories, generation: generation)
+        }
+        for (key, history) in histories where history.lastSeenGeneration != generation {
+            if generation - history.lastSeenGeneration >= KeyHistory.sampleLimit {
+                histories[key] = nil
+            } else {
+                histories[key]?.recordAbsent()
+            }
+        }
+        return PreparedScan(basis: self, snapshot: snapshot, table: table, ttlCeilings: ceilings, histories: histories)
+    }
+
+    /// Adds `lock`'s sample to its history (a new history only while under the limit).
+    static func record(_ lock: InspectedLock, in histories: inout [[UInt8]: KeyHistory], generation: Int) {
+        if histories[lock.keyBytes] == nil, histories.count >= DashboardState.historyLimit { return }
+        histories[lock.keyBytes, default: KeyHistory()].record(
+            rate: lock.acquisitionsPerSecond, holder: lock.owner ?? lock.token, generation: generation
+        )
+    }
+}
+
+/// A scan with its O(n) work done, ready for ``DashboardState/apply(prepared:at:)``.
+struct PreparedScan: Sendable {
+    var basis: ScanBasis
+    var snapshot: InspectionSnapshot
+    var table: LockTable
+    var ttlCeilings: [[UInt8]: Int64]
+    var histories: [[UInt8]: KeyHistory]
+}

@@ -1,0 +1,94 @@
+import RedisLock
+
+extension DashboardRenderer {
+    /// The latest events, newest first: `3s ago  expired  lock:orders:42  by worker-7`.
+    mutating func drawEvents() {
+        let rows = layout.events
+        guard !rows.isEmpty else { return }
+        let events = state.events.reversed().prefix(rows.count)
+        if events.isEmpty {
+            grid.write(" no lock events yet", row: rows.lowerBound, column: 0, width: width, style: CellStyle(dim: true))
+            return
+        }
+        let serverNow = state.serverNowMilliseconds
+        for (row, event) in zip(rows, events) {
+            var segments: [TextSegment] = []
+            if let serverNow {
+                let ago = ValueFormat.duration(milliseconds: serverNow - event.atMilliseconds) + " ago"
+                segments.append(TextSegment(" " + pad(ago, to: 10), CellStyle(dim: true)))
+            }
+            segments.append(TextSegment(pad(event.kind.rawValue, to: 15), Self.style(of: event.kind)))
+            segments.append(TextSegment(TerminalText.sanitize(event.keyBytes), dataStyle))
+            if let owner = event.owner {
+                segments.append(TextSegment("  by ", CellStyle(dim: true)))
+                segments.append(TextSegment(TerminalText.sanitize(owner), dataStyle))
+            }
+            grid.write(segments, row: row, column: 0)
+        }
+    }
+
+    /// The filter prompt while typing one, else the status message.
+    mutating func drawStatus() {
+        guard let row = layout.status else { return }
+        if state.mode == .filterEditing {
+            let segments = [
+                TextSegment("/", CellStyle(foreground: .cyan, bold: true)),
+                TextSegment(TerminalText.sanitize(state.filter), CellStyle(bold: true)),
+                TextSegment("█", CellStyle(foreground: .cyan)),
+                TextSegment("  \(state.visibleCount) match", CellStyle(dim: true)),
+            ]
+            grid.write(segments, row: row, column: 0)
+            return
+        }
+        guard let status = state.status else { return }
+        let color: TerminalColor
+        switch status.severity {
+        case .info: color = .standard
+        case .success: color = .green
+        case .warning: color = .yellow
+        case .error: color = .red
+        }
+        grid.write(" " + status.text, row: row, column: 0, width: width, style: CellStyle(foreground: color, bold: status.severity != .info))
+    }
+
+    /// Key hints for the current mode (no `F` in read-only mode).
+    mutating func drawFooter() {
+        guard let row = layout.footer else { return }
+        let hints: [(String, String)]
+        switch state.mode {
+        case .normal:
+            var normal = [("q", "quit"), ("?", "help"), ("/", "filter"), ("s", "sort"), ("S", "reverse"), ("r", "refresh"), ("+-", "interval"), ("p", state.paused ? "resume" : "pause"), ("⏎", "detail")]
+            if !state.readOnly { normal.append(("F", "force-release")) }
+            hints = normal
+        case .filterEditing:
+            hints = [("type", "to filter"), ("⏎", "keep"), ("Esc", "clear"), ("↑↓", "move")]
+        case .help:
+            hints = [("any key", "close help")]
+        case .detail:
+            var detail = [("Esc", "close"), ("r", "refresh"), ("p", state.paused ? "resume" : "pause")]
+            if !state.readOnly { detail.append(("F", "force-release")) }
+            hints = detail
+        case .confirmForceRelease:
+            hints = [("y", "force-release"), ("n/Esc", "cancel")]
+        }
+        var segments: [TextSegment] = []
+        for (key, label) in hints {
+            segments.append(TextSegment(" " + key, CellStyle(foreground: .cyan, bold: true)))
+            segments.append(TextSegment(" " + label + " ", CellStyle(dim: true)))
+        }
+        grid.write(segments, row: row, column: 0)
+    }
+
+    static func style(of kind: LockEvent.Kind) -> CellStyle {
+        switch kind {
+        case .acquired: CellStyle(foreground: .green)
+        case .released: CellStyle(foreground: .cyan)
+        case .expired: CellStyle(foreground: .yellow, bold: true)
+        case .forceReleased: CellStyle(foreground: .red, bold: true)
+        }
+    }
+
+    private func pad(_ text: String, to columns: Int) -> String {
+        text + String(repeating: " ", count: max(1, columns - TerminalText.displayWidth(text)))
+    }
+}

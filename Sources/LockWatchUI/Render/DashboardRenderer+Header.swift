@@ -1,0 +1,85 @@
+extension DashboardRenderer {
+    /// `lockwatch  redis://…  user u  READ-ONLY  every 1s  filter: x`.
+    mutating func drawHeader() {
+        guard let row = layout.header else { return }
+        var segments = [
+            TextSegment(" lockwatch ", CellStyle(foreground: .cyan, bold: true, reverse: true)),
+            TextSegment(" " + TerminalText.sanitize(state.endpoint), CellStyle(bold: true)),
+        ]
+        if let user = state.user {
+            segments.append(TextSegment("  user " + TerminalText.sanitize(user)))
+        }
+        segments.append(
+            state.readOnly
+                ? TextSegment("  READ-ONLY", CellStyle(foreground: .yellow, bold: true))
+                : TextSegment("  read-write", CellStyle(foreground: .red))
+        )
+        if state.paused {
+            segments.append(TextSegment("  "))
+            segments.append(TextSegment("PAUSED", CellStyle(foreground: .yellow, bold: true, reverse: true)))
+        } else {
+            segments.append(TextSegment("  every " + ValueFormat.interval(state.interval)))
+        }
+        if !state.filter.isEmpty {
+            segments.append(TextSegment("  filter: ", CellStyle(dim: true)))
+            segments.append(TextSegment(TerminalText.sanitize(state.filter), CellStyle(foreground: .cyan, bold: true)))
+        }
+        grid.write(segments, row: row, column: 0)
+    }
+
+    /// `locks 12/340  row 3  scan 35ms, 12 cmds/refresh in 3 round trips, 4000 keys scanned  ● live`.
+    mutating func drawSummary() {
+        guard let row = layout.summary else { return }
+        var segments = [
+            TextSegment(" locks ", CellStyle(dim: true)),
+            TextSegment("\(ValueFormat.count(state.visibleCount))/\(ValueFormat.count(state.totalCount))", CellStyle(bold: true)),
+        ]
+        if state.visibleCount > 0 {
+            segments.append(TextSegment("  row \(state.selectedPosition + 1)", CellStyle(dim: true)))
+        }
+        if let scan = state.lastScan {
+            segments.append(TextSegment("  scan ", CellStyle(dim: true)))
+            segments.append(TextSegment(ValueFormat.duration(milliseconds: scan.duration.milliseconds)))
+            segments.append(TextSegment(", \(scan.commandCount) cmds/refresh in \(scan.roundTrips) round trips, \(ValueFormat.count(scan.scannedKeys)) keys scanned", CellStyle(dim: true)))
+        }
+        let connection: TextSegment
+        switch state.connection {
+        case .connecting: connection = TextSegment("○ connecting", CellStyle(foreground: .yellow))
+        case .connected: connection = TextSegment("● live", CellStyle(foreground: .green, bold: true))
+        case .reconnecting: connection = TextSegment("✖ reconnecting", CellStyle(foreground: .red, bold: true))
+        }
+        let connectionWidth = TerminalText.displayWidth(connection.text) + 1
+        let end = grid.write(segments, row: row, column: 0, limit: max(0, width - connectionWidth - 1))
+        grid.write(connection.text, row: row, column: max(end + 1, width - connectionWidth), style: connection.style)
+    }
+
+    /// The red "connection lost" banner above the stale, dimmed table.
+    mutating func drawBanner() {
+        guard let row = layout.banner, case .reconnecting(let error, let attempt, let retryIn) = state.connection else { return }
+        let style = CellStyle(foreground: .red, bold: true, reverse: true)
+        var text = " ⚠ connection lost: \(TerminalText.sanitize(String(error.prefix(300))))"
+        text += " · \(attempt) failed refresh\(attempt == 1 ? "" : "es")"
+        if let retryIn, let failedAt = state.lastFailureAt {
+            let left = max(0, (retryIn - (state.now - failedAt)).milliseconds)
+            text += ", retrying in \(ValueFormat.duration(milliseconds: left))"
+        }
+        if state.lastScan != nil {
+            text += " · showing data from \(ValueFormat.duration(milliseconds: state.millisecondsSinceScan)) ago"
+        }
+        grid.write(text, row: row, column: 0, width: width, style: style)
+    }
+
+    /// The column titles, the sorted one marked with ▲ or ▼.
+    mutating func drawColumnHeader() {
+        guard let row = layout.columnHeader else { return }
+        let style = CellStyle(bold: true, reverse: true)
+        grid.fill(row: row, columns: 0..<width, style: style)
+        for placement in columns.placements {
+            var title = placement.column.title
+            if let sort = placement.column.sortColumn, sort == state.sortColumn {
+                title += state.sortDirection == .ascending ? "▲" : "▼"
+            }
+            grid.write(title, row: row, column: placement.x, width: placement.width, style: style, alignment: placement.column.alignment)
+        }
+    }
+}

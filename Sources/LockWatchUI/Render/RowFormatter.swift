@@ -1,0 +1,55 @@
+import RedisLock
+
+/// Turns one lock into the text and colour of each table cell. Only called for rows on screen.
+enum RowFormatter {
+    /// What `NO TTL` looks like in a column at least this wide.
+    static let stuckLabel = "none (stuck)"
+    /// What it looks like in a narrower one.
+    static let shortStuckLabel = "STUCK"
+
+    /// The text and style of `column` for `lock`, `width` columns wide.
+    static func cell(_ column: TableColumn, of lock: InspectedLock, width: Int, state: DashboardState) -> TextSegment {
+        switch column {
+        case .key:
+            return TextSegment(TerminalText.sanitize(lock.keyBytes))
+        case .owner:
+            return lock.owner.map { TextSegment(TerminalText.sanitize($0)) } ?? TextSegment("–", CellStyle(dim: true))
+        case .token:
+            guard let token = lock.token else { return TextSegment("–", CellStyle(dim: true)) }
+            return TextSegment(ValueFormat.prefix(TerminalText.sanitize(String(token.prefix(64))), columns: 8))
+        case .ttl:
+            return ttl(of: lock, width: width, state: state)
+        case .held:
+            return state.liveAgeMilliseconds(of: lock).map { TextSegment(ValueFormat.duration(milliseconds: $0)) }
+                ?? TextSegment("–", CellStyle(dim: true))
+        case .fence:
+            return lock.fence.map { TextSegment("\($0)") } ?? TextSegment("–", CellStyle(dim: true))
+        case .waiters:
+            guard let waiters = lock.waiters else { return TextSegment("–", CellStyle(dim: true)) }
+            return TextSegment("\(waiters)", waiters > 0 ? CellStyle(foreground: .yellow, bold: true) : .plain)
+        case .rate:
+            return lock.acquisitionsPerSecond.map { TextSegment(ValueFormat.rate($0)) }
+                ?? TextSegment("–", CellStyle(dim: true))
+        case .format:
+            let unknown = lock.format == .unknownString || lock.format == .unknownHash || lock.format == .other
+            return TextSegment(lock.format.rawValue, unknown ? CellStyle(dim: true) : .plain)
+        }
+    }
+
+    /// The live TTL, coloured: green while plenty is left, yellow under 5 s, red under 20 % of
+    /// the longest TTL seen for the key, magenta and bold when there is none (a stuck lock).
+    static func ttl(of lock: InspectedLock, width: Int, state: DashboardState) -> TextSegment {
+        guard let remaining = state.liveTTLMilliseconds(of: lock) else {
+            let label = width >= stuckLabel.count ? stuckLabel : shortStuckLabel
+            return TextSegment(label, CellStyle(foreground: .magenta, bold: true))
+        }
+        return TextSegment(ValueFormat.duration(milliseconds: remaining), CellStyle(foreground: ttlColor(remaining, ceiling: state.ttlCeiling(forKey: lock.keyBytes))))
+    }
+
+    /// The colour of a TTL of `remaining` ms on a key whose longest TTL seen is `ceiling`.
+    static func ttlColor(_ remaining: Int64, ceiling: Int64?) -> TerminalColor {
+        if let ceiling, ceiling > 0, remaining * 5 < ceiling { return .red }
+        if remaining < 5000 { return .yellow }
+        return .green
+    }
+}

@@ -1,0 +1,77 @@
+public import RedisLock
+
+/// Runs the dashboard in the terminal until the operator quits or a signal arrives.
+///
+/// It takes the terminal over (on its own thread, so reading keys never blocks the async
+/// executor), refreshes every interval unless paused (`r` forces one), redraws on every key,
+/// scan and 250 ms tick (the TTLs count down live), keeps the last data dimmed under a banner
+/// while refreshes fail and retries after 1 s, 2 s, 4 s … at most 10 s, runs confirmed
+/// force-releases and reports their outcome, and always gives the terminal back, also on
+/// SIGINT, SIGTERM and SIGHUP.
+///
+/// ```swift
+/// let runner = DashboardRunner(
+///     state: DashboardState(endpoint: "redis://10.0.0.5:6379", readOnly: true),
+///     refresh: { try await inspector.scan() },
+///     forceRelease: { lock in await inspector.forceRelease(lock) }
+/// )
+/// let exit = await runner.run()
+/// ```
+///
+/// Nothing else may write to standard output or error while it runs (send logs to a file).
+public struct DashboardRunner: Sendable {
+    private let initialState: DashboardState
+    private let refresh: @Sendable () async throws -> InspectionSnapshot
+    private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
+
+    /// How long a refresh may take before it counts as failed.
+    static let refreshTimeout: Duration = .seconds(15)
+    /// How often the screen is redrawn without news (for the TTL countdown).
+    static let tickInterval: Duration = .milliseconds(250)
+
+    /// Makes a runner.
+    ///
+    /// - Parameters:
+    ///   - state: the starting state (endpoint, user, read-only, interval).
+    ///   - refresh: one inspection scan; throwing means the connection is lost for now.
+    ///   - forceRelease: deletes a lock if its key still holds exactly the value shown.
+    public init(
+        state: DashboardState,
+        refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
+        forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome
+    ) {
+        self.initialState = state
+        self.refresh = refresh
+        self.forceRelease = forceRelease
+    }
+
+    /// Shows the dashboard until quit; the terminal is restored before it returns.
+    @discardableResult
+    public func run() async -> DashboardExit {
+        let (events, continuation) = AsyncStream.makeStream(of: RunnerEvent.self)
+        let session = TerminalSession()
+        session.start { continuation.yield(.terminal($0)) }
+        let signals = SignalWatcher { continuation.yield(.signal($0)) }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.tickInterval)
+                continuation.yield(.tick)
+            }
+        }
+        let loop = RunnerLoop(
+            state: initialState, session: session, events: continuation,
+            refresh: refresh, forceRelease: forceRelease
+        )
+        loop.startRefresh()
+        for await event in events {
+            loop.handle(event)
+            if loop.exit != nil { break }
+        }
+        ticker.cancel()
+        loop.cancelTasks()
+        signals.cancel()
+        await session.stop()
+        continuation.finish()
+        return loop.exit ?? .quit
+    }
+}

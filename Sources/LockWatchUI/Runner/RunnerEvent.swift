@@ -1,0 +1,19 @@
+import RedisLock
+
+/// Everything the runner's loop reacts to, merged into one stream.
+enum RunnerEvent: Sendable {
+    /// From the terminal thread.
+    case terminal(TerminalEvent)
+    /// A termination signal.
+    case signal(Int32)
+    /// Time to count TTLs down and redraw.
+    case tick
+    /// The scheduled refresh with this ticket is due.
+    case refreshDue(ticket: Int)
+    /// The refresh with this ticket finished (its scan already sorted and indexed).
+    case refreshed(ticket: Int, Result<PreparedScan, any Error>)
+    /// The refresh with this ticket has taken too long.
+    case refreshTimedOut(ticket: Int)
+    /// A force-release finished.
+    case forceReleased(ForceReleaseOutcome, InspectedLock)
+}

@@ -1,0 +1,81 @@
+/// What the inspector remembers between scans, to report events, acquisition rates and
+/// holder changes. Pure: snapshots in, events out.
+struct InspectorHistory: Sendable {
+    private struct Seen: Sendable {
+        var value: [UInt8]
+        var owner: String?
+        var ttlMilliseconds: Int64?
+        var holders: Set<[UInt8]>
+    }
+
+    private var seen: [[UInt8]: Seen] = [:]
+    private var fences: [[UInt8]: Int64] = [:]
+    private var previousTime: Int64?
+    private var forceReleased: Set<[UInt8]> = []
+    private var expiredByNotification: Set<[UInt8]> = []
+
+    /// Marks `key` as force-released by this process, so its disappearance is reported so.
+    mutating func noteForceRelease(_ key: [UInt8]) {
+        forceReleased.insert(key)
+    }
+
+    /// Marks `key` as expired, from a keyspace notification.
+    mutating func noteExpired(_ key: [UInt8]) {
+        expiredByNotification.insert(key)
+    }
+
+    /// Folds a new scan into the history: fills rates and holder counts into `locks`, and
+    /// returns the events since the previous scan. `fenceValues` maps lock keys to their fence
+    /// counters. `tolerance` absorbs the gap between a TTL running out and the next scan.
+    mutating func update(
+        _ locks: inout [InspectedLock],
+        fenceValues: [[UInt8]: Int64],
+        serverTime: Int64,
+        tolerance: Int64
+    ) -> [LockEvent] {
+        var events: [LockEvent] = []
+        let elapsedSeconds = previousTime.map { Double(max(serverTime - $0, 1)) / 1000 }
+        var current: [[UInt8]: Seen] = [:]
+        current.reserveCapacity(locks.count)
+        for index in locks.indices {
+            let lock = locks[index]
+            var entry = seen[lock.keyBytes] ?? Seen(value: [], owner: nil, ttlMilliseconds: nil, holders: [])
+            let isNewHolder = entry.value != lock.value
+            if isNewHolder {
+                entry.holders.insert(lock.value)
+                if previousTime != nil {
+                    events.append(LockEvent(kind: .acquired, keyBytes: lock.keyBytes, owner: lock.owner, atMilliseconds: serverTime))
+                }
+            }
+            entry.value = lock.value
+            entry.owner = lock.owner
+            entry.ttlMilliseconds = lock.ttlMilliseconds
+            locks[index].holderChanges = max(entry.holders.count - 1, 0)
+            if let fence = fenceValues[lock.keyBytes], let before = fences[lock.keyBytes], let elapsedSeconds {
+                locks[index].acquisitionsPerSecond = Double(max(fence - before, 0)) / elapsedSeconds
+            }
+            current[lock.keyBytes] = entry
+        }
+        if let previousTime {
+            for (key, old) in seen where current[key] == nil {
+                let kind: LockEvent.Kind
+                if forceReleased.contains(key) {
+                    kind = .forceReleased
+                } else if expiredByNotification.contains(key) {
+                    kind = .expired
+                } else if let ttl = old.ttlMilliseconds, previousTime + ttl <= serverTime + tolerance {
+                    kind = .expired
+                } else {
+                    kind = .released
+                }
+                events.append(LockEvent(kind: kind, keyBytes: key, owner: old.owner, atMilliseconds: serverTime))
+            }
+        }
+        seen = current
+        fences = fenceValues
+        previousTime = serverTime
+        forceReleased = []
+        expiredByNotification = []
+        return events
+    }
+}

@@ -1,0 +1,266 @@
+public import RESP
+import NIOCore
+import Synchronization
+
+/// Finds the locks under a prefix or glob and decodes them, for the dashboard and `list`.
+///
+/// One refresh: `TIME`; `SCAN MATCH … COUNT …` (never `KEYS`); for every key found, `PTTL` and
+/// `GET` pipelined in batches (hashes answer `WRONGTYPE` and get `HGETALL` in a second
+/// batch); one `PUBSUB NUMSUB` per batch of wake-up channels. No per-key round trips: a
+/// refresh costs about (keys ÷ SCAN count) + (keys ÷ batch size) + 2 round trips, and it
+/// reports the exact command count.
+public final class LockInspector: Sendable {
+    /// What to look at.
+    public enum Selection: Sendable, Hashable, CustomStringConvertible {
+        /// Keys starting with this prefix (SCAN MATCH `prefix*`, glob characters escaped).
+        case prefix(String)
+        /// Keys matching this glob.
+        case glob(String)
+
+        /// The SCAN MATCH pattern.
+        public var pattern: String {
+            switch self {
+            case .prefix(let prefix): LockInspector.escapeGlob(prefix) + "*"
+            case .glob(let glob): glob
+            }
+        }
+
+        /// The prefix or glob as given.
+        public var description: String {
+            switch self {
+            case .prefix(let prefix): prefix
+            case .glob(let glob): glob
+            }
+        }
+    }
+
+    /// The connection to inspect.
+    public let client: RedisClient
+    /// Which keys.
+    public let selection: Selection
+    /// The SCAN COUNT hint.
+    public let scanCount: Int
+    /// Keys read per pipelined batch.
+    public let batchSize: Int
+    private let history = Mutex(InspectorHistory())
+
+    /// Makes an inspector.
+    public init(client: RedisClient, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
+        self.client = client
+        self.selection = selection
+        self.scanCount = max(scanCount, 10)
+        self.batchSize = max(batchSize, 1)
+    }
+
+    /// Scans once and returns every lock with the events since the previous refresh.
+    ///
+    /// - Parameter tolerance: how late after its TTL a vanished lock still counts as expired
+    ///   rather than released (use the refresh interval).
+    public func refresh(tolerance: Duration = .seconds(1)) async throws(RedisError) -> InspectionSnapshot {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var cost = Cost()
+        let serverTime = try await serverTimeMilliseconds(&cost)
+
+        var locks: [InspectedLock] = []
+        var fenceValues: [[UInt8]: Int64] = [:]
+        var pendingKeys: [ByteBuffer] = []
+        var scanned = 0
+        var cursor = ByteBuffer(string: "0")
+        repeat {
+            let reply = try await client.send(RESPCommand("SCAN", cursor, "MATCH", selection.pattern, "COUNT", scanCount))
+            cost.add(commands: 1)
+            guard case .array(let parts) = reply.value, parts.count == 2 else { throw reply.unexpected("a SCAN reply") }
+            var iterator = parts.makeIterator()
+            cursor = try ByteBuffer(fromRESP: iterator.next()!)
+            let keys = try [ByteBuffer](fromRESP: iterator.next()!)
+            scanned += keys.count
+            pendingKeys.append(contentsOf: keys)
+            while pendingKeys.count >= batchSize {
+                let batch = Array(pendingKeys.prefix(batchSize))
+                pendingKeys.removeFirst(batchSize)
+                try await read(batch, into: &locks, fences: &fenceValues, cost: &cost)
+            }
+        } while cursor.readableBytesView.elementsEqual("0".utf8) == false
+        if !pendingKeys.isEmpty {
+            try await read(pendingKeys, into: &locks, fences: &fenceValues, cost: &cost)
+        }
+        try await countWaiters(&locks, cost: &cost)
+
+        let toleranceMilliseconds = tolerance.milliseconds
+        let events = history.withLock { history in
+            history.update(&locks, fenceValues: fenceValues, serverTime: serverTime, tolerance: toleranceMilliseconds)
+        }
+        return InspectionSnapshot(
+            locks: locks, events: events, serverTimeMilliseconds: serverTime, scannedKeys: scanned,
+            commandCount: cost.commands, roundTrips: cost.roundTrips, duration: clock.now - start)
+    }
+
+    /// Reads and decodes specific keys (no SCAN), e.g. the one an operator is about to
+    /// release. Keys that do not exist, helper keys and other types are left out.
+    public func inspect(keys: [[UInt8]]) async throws(RedisError) -> [InspectedLock] {
+        var locks: [InspectedLock] = []
+        var fences: [[UInt8]: Int64] = [:]
+        var cost = Cost()
+        try await read(keys.map { ByteBuffer(bytes: $0) }, into: &locks, fences: &fences, cost: &cost)
+        try await countWaiters(&locks, cost: &cost)
+        for index in locks.indices where locks[index].format == .lockwatch {
+            locks[index].fence = locks[index].fence ?? fences[locks[index].keyBytes]
+        }
+        return locks
+    }
+
+    /// Remembers that this process force-released `key`, so the next refresh reports it so.
+    public func noteForceRelease(_ key: [UInt8]) {
+        history.withLock { $0.noteForceRelease(key) }
+    }
+
+    /// Remembers that `key` expired (from a keyspace notification).
+    public func noteExpired(_ key: [UInt8]) {
+        history.withLock { $0.noteExpired(key) }
+    }
+
+    private struct Cost {
+        var commands = 0
+        var roundTrips = 0
+        mutating func add(commands count: Int) {
+            commands += count
+            roundTrips += 1
+        }
+    }
+
+    private func serverTimeMilliseconds(_ cost: inout Cost) async throws(RedisError) -> Int64 {
+        let time = try await client.send("TIME").decode(as: [Int64].self)
+        cost.add(commands: 1)
+        guard time.count == 2 else { throw RedisError(.unexpectedReply, "TIME did not answer [seconds, microseconds]") }
+        return time[0] * 1000 + time[1] / 1000
+    }
+
+    /// Reads TTL and value of `keys` in one pipelined batch (plus one for hashes).
+    private func read(_ keys: [ByteBuffer], into locks: inout [InspectedLock], fences: inout [[UInt8]: Int64], cost: inout Cost) async throws(RedisError) {
+        var commands: [RESPCommand] = []
+        commands.reserveCapacity(keys.count * 2 + 1)
+        var signalProbes: [Int] = []
+        for (index, key) in keys.enumerated() {
+            commands.append(RESPCommand("PTTL", key))
+            commands.append(RESPCommand("GET", key))
+            if key.readableBytesView.starts(with: "lock:".utf8), !key.readableBytesView.starts(with: "lock:{".utf8) {
+                var sibling = ByteBuffer(string: "lock-signal:")
+                sibling.writeImmutableBuffer(key.getSlice(at: key.readerIndex + 5, length: key.readableBytes - 5)!)
+                commands.append(RESPCommand("EXISTS", sibling))
+                signalProbes.append(index)
+            }
+        }
+        let replies = try await client.send(batch: commands)
+        cost.add(commands: commands.count)
+
+        var hashKeys: [(key: ByteBuffer, ttl: Int64?)] = []
+        var position = 0
+        var probeCursor = 0
+        for (index, key) in keys.enumerated() {
+            let ttlReply = replies[position]
+            let valueReply = replies[position + 1]
+            position += 2
+            var hasSignalSibling = false
+            if probeCursor < signalProbes.count, signalProbes[probeCursor] == index {
+                hasSignalSibling = (try? replies[position].get().decode(as: Int.self)) == 1
+                position += 1
+                probeCursor += 1
+            }
+            let ttl = try Self.ttl(from: ttlReply)
+            guard let ttlValue = ttl else { continue }  // key vanished between SCAN and read
+            let keyBytes = Array(key.readableBytesView)
+            let keyText = String(decoding: keyBytes, as: UTF8.self)
+            switch valueReply {
+            case .success(let token):
+                guard case .bulkString(let bytes) = token.value else { continue }  // vanished
+                let value = Array(bytes.readableBytesView)
+                if LockFormatDetector.isHelperKey(keyText) {
+                    if keyText.hasSuffix(LockKeys.fenceSuffix), let fence = Int64(String(decoding: value, as: UTF8.self)) {
+                        fences[Array(keyBytes.dropLast(LockKeys.fenceSuffix.utf8.count))] = fence
+                    }
+                    continue
+                }
+                let decoded = LockFormatDetector.classifyString(key: keyText, value: value, hasSignalSibling: hasSignalSibling)
+                locks.append(InspectedLock(
+                    keyBytes: keyBytes, format: decoded.format, type: "string", owner: decoded.owner, token: decoded.token,
+                    value: value, ttlMilliseconds: ttlValue.ttl, acquiredAtMilliseconds: decoded.acquiredAtMilliseconds,
+                    fence: decoded.fence))
+            case .failure(let error) where error.serverErrorPrefix == "WRONGTYPE":
+                if !LockFormatDetector.isHelperKey(keyText) { hashKeys.append((key, ttlValue.ttl)) }
+            case .failure(let error):
+                throw error
+            }
+        }
+        if !hashKeys.isEmpty {
+            try await readHashes(hashKeys, into: &locks, cost: &cost)
+        }
+    }
+
+    private func readHashes(_ keys: [(key: ByteBuffer, ttl: Int64?)], into locks: inout [InspectedLock], cost: inout Cost) async throws(RedisError) {
+        var commands: [RESPCommand] = []
+        for (key, _) in keys {
+            commands.append(RESPCommand("TYPE", key))
+            commands.append(RESPCommand("HGETALL", key))
+        }
+        let replies = try await client.send(batch: commands)
+        cost.add(commands: commands.count)
+        for (offset, entry) in keys.enumerated() {
+            guard let type = try? replies[offset * 2].get().decode(as: String.self), type == "hash",
+                  case .success(let token) = replies[offset * 2 + 1] else { continue }
+            let map = try [String: String](fromRESP: token)
+            let fields = map.map { (field: $0.key, value: $0.value) }
+            let keyBytes = Array(entry.key.readableBytesView)
+            let decoded = LockFormatDetector.classifyHash(key: String(decoding: keyBytes, as: UTF8.self), fields: fields)
+            locks.append(InspectedLock(
+                keyBytes: keyBytes, format: decoded.format, type: "hash", owner: decoded.owner, token: decoded.token,
+                value: Self.canonicalHashValue(fields), ttlMilliseconds: entry.ttl))
+        }
+    }
+
+    /// A hash's value as compared by force-release: `field=value` lines, sorted by bytes.
+    public static func canonicalHashValue(_ fields: [(field: String, value: String)]) -> [UInt8] {
+        let lines = fields.map { Array("\($0.field)=\($0.value)".utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        return Array(lines.joined(separator: [0x0A]))
+    }
+
+    /// Fills in waiters: subscribers of each own-format lock's wake-up channel.
+    private func countWaiters(_ locks: inout [InspectedLock], cost: inout Cost) async throws(RedisError) {
+        let own = locks.indices.filter { locks[$0].format == .lockwatch }
+        for chunk in stride(from: 0, to: own.count, by: batchSize) {
+            let indices = Array(own[chunk ..< min(chunk + batchSize, own.count)])
+            var channels: [ByteBuffer] = []
+            for index in indices {
+                var channel = ByteBuffer(bytes: locks[index].keyBytes)
+                channel.writeString(LockKeys.channelSuffix)
+                channels.append(channel)
+            }
+            let reply = try await client.send(RESPCommand("PUBSUB", "NUMSUB", channels))
+            cost.add(commands: 1)
+            let counts = try [String: Int](fromRESP: reply)  // channel → subscribers
+            for (offset, index) in indices.enumerated() {
+                locks[index].waiters = counts[String(buffer: channels[offset])] ?? 0
+            }
+        }
+    }
+
+    /// `nil` when the key no longer exists; `.some(nil)` when it has no TTL.
+    private static func ttl(from reply: Result<RESPToken, RedisError>) throws(RedisError) -> (ttl: Int64?, Void)? {
+        let milliseconds = try reply.get().decode(as: Int64.self)
+        switch milliseconds {
+        case -2: return nil
+        case -1: return (nil, ())
+        default: return (milliseconds, ())
+        }
+    }
+
+    /// Escapes SCAN glob characters in a literal prefix.
+    static func escapeGlob(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            if "*?[]\\".contains(character) { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+}

@@ -1,0 +1,47 @@
+import LockWatchUI
+import Logging
+import RESP
+import RedisLock
+
+/// Wires the inspector and force-release to the dashboard and runs it.
+enum DashboardLauncher {
+    /// A logger that writes nothing: while the dashboard owns the terminal, no library may
+    /// print on it.
+    static let silentLogger = Logger(label: "lockwatch.silent", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Runs the dashboard until the operator quits or a signal arrives.
+    static func run(
+        client: RedisClient,
+        selection: LockInspector.Selection,
+        interval: Duration,
+        readOnly: Bool,
+        audit: ForceRelease.Audit
+    ) async -> DashboardExit {
+        let configuration = client.configuration
+        let inspector = LockInspector(client: client, selection: selection)
+        let releaser = ForceRelease(client: client, audit: audit)
+        let user = configuration.username ?? (configuration.password == nil ? nil : "default")
+        let state = DashboardState(
+            endpoint: "\(configuration.redactedURL) \(selection.pattern)", user: user, readOnly: readOnly, interval: interval)
+        let runner = DashboardRunner(
+            state: state,
+            refresh: { try await inspector.refresh(tolerance: max(interval, .seconds(1))) },
+            forceRelease: { lock in
+                let outcome = await releaser.release(key: lock.keyBytes, expecting: .value(lock.value))
+                if case .released = outcome { inspector.noteForceRelease(lock.keyBytes) }
+                return outcome
+            })
+        return await runner.run()
+    }
+
+    /// The process exit status for how the dashboard ended.
+    static func exitStatus(_ exit: DashboardExit) -> Int32 {
+        switch exit {
+        case .quit: return 0
+        case .signal(let number): return 128 + number
+        case .terminalUnavailable(let message):
+            printError("cannot open the terminal: \(TerminalText.sanitize(message)); use 'lockwatch list' where there is no terminal")
+            return 70
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LockWatchUI
+import RESP
+import RedisLock
+
+/// `lockwatch list`: the locks under a prefix or glob, as a table or JSON.
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List locks (SCAN, never KEYS) with owner, token, TTL, fence and waiters.",
+        discussion: """
+            JSON (--json) is an array of objects with key, format, type, owner, token, ttl_ms \
+            (null: no TTL, the lock never expires), fence, waiters, acquired_ms, age_ms, \
+            acquisitions_per_second and stuck. Every non-ASCII or control character in JSON is \
+            a \\u escape; in the table, control and format characters are shown escaped.
+            Exit codes: 0 success (also when no locks match); 64 bad usage; 69 Redis \
+            unreachable; 77 authentication or permission refused.
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "List keys starting with this prefix.")
+    var prefix: String?
+
+    @Option(help: "List keys matching this glob instead (SCAN MATCH syntax).")
+    var match: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if prefix != nil && match != nil { throw ValidationError("give --prefix or --match, not both") }
+    }
+
+    func run() async throws {
+        let client = RedisClient(configuration: try connection.redisConfiguration())
+        let selection: LockInspector.Selection = match.map { .glob($0) } ?? .prefix(prefix ?? "lock:")
+        let inspector = LockInspector(client: client, selection: selection)
+        let snapshot: InspectionSnapshot
+        do {
+            snapshot = try await inspector.refresh()
+        } catch {
+            await client.shutdown()
+            throw redisExitCode(for: error)
+        }
+        await client.shutdown()
+        let locks = snapshot.locks.sorted { $0.keyBytes.lexicographicallyPrecedes($1.keyBytes) }
+        if json {
+            print(JSONText.render(.array(locks.map { Self.json($0, now: snapshot.serverTimeMilliseconds) })))
+        } else {
+            print(PlainLockTable.render(locks, serverTime: snapshot.serverTimeMilliseconds), terminator: "")
+            print("\(locks.count) lock\(locks.count == 1 ? "" : "s") under \(TerminalText.sanitize(selection.description)) (\(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands)")
+        }
+    }
+
+    static func json(_ lock: InspectedLock, now: Int64) -> JSONText.Value {
+        .object([
+            ("key", .string(lock.key)),
+            ("format", .string(lock.format.rawValue)),
+            ("type", .string(lock.type)),
+            ("owner", lock.owner.map { .string($0) } ?? .null),
+            ("token", lock.token.map { .string($0) } ?? .null),
+            ("ttl_ms", lock.ttlMilliseconds.map { .integer($0) } ?? .null),
+            ("fence", lock.fence.map { .integer($0) } ?? .null),
+            ("waiters", lock.waiters.map { .integer(Int64($0)) } ?? .null),
+            ("acquired_ms", lock.acquiredAtMilliseconds.map { .integer($0) } ?? .null),
+            ("age_ms", lock.ageMilliseconds(at: now).map { .integer($0) } ?? .null),
+            ("acquisitions_per_second", lock.acquisitionsPerSecond.map { .double($0) } ?? .null),
+            ("stuck", .bool(lock.isStuck)),
+        ])
+    }
+}
+
+/// Maps a Redis error to a message on stderr and an exit code.
+func redisExitCode(for error: RedisError) -> ExitCode {
+    printError(TerminalText.sanitize(error.message))
+    switch error.code {
+    case .authenticationFailed, .permissionDenied: return LockwatchExit.permission
+    case .connectionFailed, .connectionClosed, .timeout, .tlsFailure: return LockwatchExit.unavailable
+    default: return LockwatchExit.software
+    }
+}

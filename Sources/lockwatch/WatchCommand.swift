@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import LockWatchUI
+import RESP
+import RedisLock
+
+/// `lockwatch` (or `lockwatch watch`): the live dashboard.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "The live dashboard (the default): holders, TTLs, waiters and contention, with force-release.",
+        discussion: """
+            Keys: q or Ctrl-C quit; ? help; / filter (Esc clears); arrows, j/k, PgUp/PgDn, g/G, \
+            Home/End move; s/S sort column/direction; r refresh now; +/- interval; p pause; \
+            Enter details; F force-release (not in --readonly), confirmed with y.
+            Exit codes: 0 quit; 64 bad usage; 70 no usable terminal; 128+N ended by signal N.
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Watch keys starting with this prefix.")
+    var prefix = "lock:"
+
+    @Option(help: "Watch keys matching this glob instead (SCAN MATCH syntax).")
+    var match: String?
+
+    @Option(help: "Refresh interval (+/- change it live).")
+    var interval = DurationOption(argument: "1s")!
+
+    @Flag(help: "Hide and refuse force-release.")
+    var readonly = false
+
+    @Option(help: "Redis stream for force-release audit entries (default PREFIX + 'lockwatch:audit'; '' for none).")
+    var auditStream: String?
+
+    @Option(help: "Local audit log (default $XDG_STATE_HOME/lockwatch/audit.log; '' for none).")
+    var auditLog: String?
+
+    func validate() throws {
+        guard interval.duration >= .milliseconds(100) else { throw ValidationError("--interval must be at least 100ms") }
+    }
+
+    func run() async throws {
+        let client = RedisClient(configuration: try connection.redisConfiguration(), logger: DashboardLauncher.silentLogger)
+        let exit = await DashboardLauncher.run(
+            client: client,
+            selection: match.map { .glob($0) } ?? .prefix(prefix),
+            interval: interval.duration,
+            readOnly: readonly,
+            audit: ForceRelease.Audit(
+                streamKey: (auditStream ?? prefix + "lockwatch:audit").nilIfEmpty,
+                logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty))
+        await client.shutdown()
+        let status = DashboardLauncher.exitStatus(exit)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
