@@ -2,17 +2,18 @@
 public struct LockHolder: Sendable, Hashable, CustomStringConvertible {
     /// The raw stored value.
     public var value: String
-    /// The value parsed as this library's record, when it is one.
-    public var record: LockRecord?
     /// The time left before the lock expires; `nil` when the key has no TTL.
     public var remaining: Duration?
 
     /// Makes a holder description.
     public init(value: String, remaining: Duration?) {
         self.value = value
-        self.record = LockRecord(parsing: value)
         self.remaining = remaining
     }
+
+    /// The value parsed as this library's record, when it is one. Parsed on each use, so a
+    /// waiter's failed attempts cost no JSON decoding.
+    public var record: LockRecord? { LockRecord(parsing: value) }
 
     /// The owner label, or a short form of the raw value for foreign locks.
     public var owner: String {

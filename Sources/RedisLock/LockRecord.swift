@@ -38,7 +38,7 @@ public struct LockRecord: Sendable, Hashable, Codable {
     }
 
     /// The longest value this library writes, in bytes.
-    public static let maximumSize = 512
+    public static let maximumSize = 1024
     /// The longest owner label, in bytes.
     public static let maximumOwnerLength = 200
     /// The longest caller-supplied token, in bytes.

@@ -40,7 +40,9 @@ extension Locker {
             }
         }
         if case .failure(let error as LockError) = outcome, error.code == .leaseLost { throw error }
-        let released = (try? await unlock(lease)) ?? true  // an unreachable server keeps its TTL
+        // In a Task of its own: a cancelled caller must still release (the client sends
+        // nothing from a cancelled Task). An unreachable server keeps the lock until its TTL.
+        let released = await Task { try? await self.unlock(lease) }.value ?? true
         if !released {
             metrics.leaseLosses.increment()
             if case .success = outcome {

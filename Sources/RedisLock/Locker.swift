@@ -60,8 +60,13 @@ public final class Locker: Sendable {
                 LockScripts.acquire, keys: [keys.lock, keys.fence],
                 arguments: [token, Self.jsonEscaped(configuration.owner), String(milliseconds)])
         } catch {
-            if error.code == .connectionClosed || error.code == .timeout || error.code == .cancelled {
-                await releaseAfterUnknownOutcome(keys: keys, token: token)
+            if error.code == .cancelled || Task.isCancelled {
+                // The script may have run: clean up from a Task that is not cancelled.
+                Task { await self.releaseAfterUnknownOutcome(keys: keys, token: token) }
+                throw LockError(.cancelled, "acquiring '\(name.escapedForMessages)' was cancelled; a lock it may have taken was released", underlying: error)
+            }
+            if error.code == .connectionClosed || error.code == .timeout {
+                Task { await self.releaseAfterUnknownOutcome(keys: keys, token: token) }
                 throw LockError(.outcomeUnknown, "the connection failed while acquiring '\(name.escapedForMessages)'; the lock was released best-effort: \(error.message)", underlying: error)
             }
             throw LockError.from(error, during: "acquiring '\(name.escapedForMessages)'")

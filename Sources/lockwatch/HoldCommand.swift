@@ -62,7 +62,6 @@ struct HoldCommand: AsyncParsableCommand {
         } catch {
             throw Self.report(error, name: name, wait: wait)
         }
-        let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
         let child: ChildProcess
         do throws(ChildProcess.SpawnError) {
             child = try ChildProcess.spawn(command, extraEnvironment: [
@@ -73,6 +72,8 @@ struct HoldCommand: AsyncParsableCommand {
             printError("cannot run '\(command[0])': \(error.message)")
             throw error.code == ENOENT ? LockwatchExit.commandNotFound : LockwatchExit.cannotExecute
         }
+        // Made only now: a signal source that is never started crashes libdispatch when freed.
+        let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
         signals.forward(to: child)
 
         let outcome = await withTaskGroup(of: HoldOutcome.self) { group in

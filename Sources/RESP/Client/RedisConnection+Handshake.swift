@@ -2,12 +2,13 @@ import NIOCore
 
 extension RedisConnection {
     /// Negotiates the protocol, authenticates, names the client and selects the database.
-    /// Every step must finish by `deadline` (the connect timeout counted from the start).
+    /// Every step must finish within the command timeout and by `deadline` (the connect
+    /// timeout counted from the start).
     func handshake(subscriber: Bool, deadline: ContinuousClock.Instant) async throws(RedisError) {
         func remaining() throws(RedisError) -> Duration {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { throw RedisError(.timeout, "the handshake with \(configuration.endpoint) took longer than the connect timeout") }
-            return left
+            return min(left, configuration.commandTimeout)
         }
         if configuration.protocolPreference == .resp3WithFallback {
             do {

@@ -1,1 +1,0 @@
-// Lock tests land here.
