@@ -18,16 +18,19 @@ extension Locker {
         let deadline = start + wait
         defer { metrics.waitTime.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
 
-        var holder: LockHolder
-        switch try await tryLock(name, ttl: ttl, token: token) {
-        case .acquired(let lease): return lease
-        case .held(let current): holder = current
-        }
-        guard wait > .zero else {
-            throw LockError(.notAcquired, "'\(name.escapedForMessages)' is held by \(holder)", holder: holder)
+        let keys = keys(for: name)
+        var holder: LockHolder?
+        // Barging in ahead of this locker's own waiters would starve them: join the queue.
+        if wait <= .zero || !waitQueue.hasWaiters(keys.lock) {
+            switch try await tryLock(name, ttl: ttl, token: token) {
+            case .acquired(let lease): return lease
+            case .held(let current): holder = current
+            }
+            guard wait > .zero else {
+                throw LockError(.notAcquired, "'\(name.escapedForMessages)' is held by \(current: holder)", holder: holder)
+            }
         }
 
-        let keys = keys(for: name)
         let subscription: RedisSubscription
         do {
             subscription = try await client.subscribe(.channel, to: [keys.channel], bufferLimit: 16)
@@ -35,29 +38,38 @@ extension Locker {
             throw LockError.from(error, during: "subscribing to the release channel of '\(name.escapedForMessages)'")
         }
         let signal = WakeSignal()
+        let waiterID = waitQueue.enqueue(keys.lock, signal: signal)
+        let queue = waitQueue
         let listener = Task {
             do {
-                for try await _ in subscription { signal.signal() }
+                for try await _ in subscription { queue.wakeHead(keys.lock) }
             } catch {}
             signal.signal()  // the subscription ended: let the retry loop go on by its timer
         }
-        defer { listener.cancel() }
+        defer {
+            listener.cancel()
+            waitQueue.remove(keys.lock, id: waiterID)
+        }
 
         var attempt = 0
         while true {
-            switch try await tryLock(name, ttl: ttl, token: token) {
-            case .acquired(let lease): return lease
-            case .held(let current): holder = current
+            var pause = deadline - ContinuousClock.now
+            if waitQueue.isHead(keys.lock, id: waiterID) {
+                switch try await tryLock(name, ttl: ttl, token: token) {
+                case .acquired(let lease):
+                    return lease
+                case .held(let current):
+                    holder = current
+                }
+                attempt += 1
+                pause = min(pause, retryPause(attempt: attempt))
+                if let remaining = holder?.remaining { pause = min(pause, remaining + .milliseconds(1)) }
             }
             let now = ContinuousClock.now
             guard now < deadline else {
-                throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)', still held by \(holder)", holder: holder)
+                throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)', still held by \(current: holder)", holder: holder)
             }
-            attempt += 1
-            var pause = retryPause(attempt: attempt)
-            if let remaining = holder.remaining { pause = min(pause, remaining + .milliseconds(1)) }
-            pause = min(pause, deadline - now)
-            await signal.wait(atMost: pause)
+            await signal.wait(atMost: min(pause, deadline - now))
             if Task.isCancelled {
                 throw LockError(.cancelled, "stopped waiting for '\(name.escapedForMessages)': the Task was cancelled", holder: holder)
             }
@@ -70,5 +82,12 @@ extension Locker {
         let range = configuration.retryBackoff
         let ceiling = min(range.upperBound, range.lowerBound * (1 << min(attempt, 20)))
         return ceiling * Double.random(in: 0 ... 1)
+    }
+}
+
+extension String.StringInterpolation {
+    /// The holder, or "another waiter of this process" when none was seen yet.
+    mutating func appendInterpolation(current holder: LockHolder?) {
+        appendLiteral(holder.map { "\($0)" } ?? "another holder")
     }
 }

@@ -22,6 +22,7 @@ public final class Locker: Sendable {
     /// Where warnings (eviction, persistence) and lease losses are logged.
     public let logger: Logger
     let metrics: LockMetrics
+    let waitQueue = LocalWaitQueue()
     private let safetyChecked = Atomic<Bool>(false)
 
     /// Makes a locker; it checks the owner label and talks to Redis only when used.
@@ -109,7 +110,11 @@ public final class Locker: Sendable {
         } catch {
             throw LockError.from(error, during: "releasing '\(lease.name.escapedForMessages)'")
         }
-        if !released { lease.markLost(.expired) }
+        if released {
+            waitQueue.wakeHead(lease.keys.lock)  // hand over to this locker's next waiter now
+        } else {
+            lease.markLost(.expired)
+        }
         lease.markReleased()
         return released
     }
