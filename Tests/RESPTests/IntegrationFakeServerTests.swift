@@ -223,7 +223,8 @@ struct IntegrationFakeServerTests {
             let waited = ContinuousClock.now - started
             let error = try #require(outcome, "connected to a silent server")
             #expect(error.code == .timeout || error.code == .connectionFailed, "\(error)")
-            #expect(waited < .seconds(2), "connect took \(waited) with connectTimeout 300 ms (commandTimeout 4 s)")
+            // Far below the 4 s command timeout; slack for a loaded two-core machine.
+            #expect(waited < .seconds(3), "connect took \(waited) with connectTimeout 300 ms (commandTimeout 4 s)")
         }
     }
 
