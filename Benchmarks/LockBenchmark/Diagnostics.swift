@@ -1,4 +1,5 @@
 import RESP
+import RedisLock
 
 /// Where the time of an uncontended cycle goes: the same two round trips without the lock
 /// library around them. Shown under the main table, not compared with a target.
@@ -40,26 +41,7 @@ enum Diagnostics {
         return recorder.measurement(cycles: cycles, elapsed: clock.now - start)
     }
 
-    static let acquire = RedisScript("""
-        local holder = redis.call('GET', KEYS[1])
-        if holder then
-          return {0, holder, redis.call('PTTL', KEYS[1])}
-        end
-        local fence = redis.call('INCR', KEYS[2])
-        local now = redis.call('TIME')
-        local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-        local value = '{"v":1,"token":"' .. ARGV[1] .. '","owner":"' .. ARGV[2] ..
-          '","acquired_ms":' .. string.format('%d', at) .. ',"fence":' .. string.format('%d', fence) .. '}'
-        redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
-        return {1, value, fence}
-        """)
-
-    static let release = RedisScript("""
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', ARGV[2], 'released')
-          return 1
-        end
-        return 0
-        """)
+    /// The library's own scripts, run without `Locker` around them.
+    static let acquire = LockScripts.acquire
+    static let release = LockScripts.release
 }

@@ -1,14 +1,14 @@
-import RESP
+package import RESP
 
 /// The Lua scripts behind every lock operation. Each runs atomically on the server; all keys
 /// a script touches share the lock's hash tag, so they work unchanged on Redis Cluster.
-enum LockScripts {
+package enum LockScripts {
     /// Acquire: if the lock is free, bump the fence counter, build the record with the
     /// server's clock and set it with a TTL, all in one step.
     ///
     /// KEYS: lock, fence counter. ARGV: token, owner (JSON-escaped), ttl in ms.
     /// Returns `{1, value, fence}` when acquired, `{0, holder's value, holder's PTTL}` when not.
-    static let acquire = RedisScript("""
+    package static let acquire = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
         if holder then
           return {0, holder, redis.call('PTTL', KEYS[1])}
@@ -26,7 +26,7 @@ enum LockScripts {
     ///
     /// KEYS: lock. ARGV: our value, wake-up channel. Returns 1 when released, 0 when the lock
     /// was gone or held by someone else (then nothing is touched).
-    static let release = RedisScript("""
+    package static let release = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
           redis.call('PUBLISH', ARGV[2], 'released')
@@ -39,7 +39,7 @@ enum LockScripts {
     /// is never re-created.
     ///
     /// KEYS: lock. ARGV: our value, new ttl in ms. Returns 1 when extended, 0 otherwise.
-    static let extend = RedisScript("""
+    package static let extend = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           return redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
@@ -50,7 +50,7 @@ enum LockScripts {
     /// reply): delete the lock if its record carries our token, which is 128 random bits.
     ///
     /// KEYS: lock. ARGV: `"token":"<token>"`, wake-up channel. Returns 1 when deleted.
-    static let releaseByToken = RedisScript("""
+    package static let releaseByToken = RedisScript("""
         local value = redis.call('GET', KEYS[1])
         if value and string.find(value, ARGV[1], 1, true) then
           redis.call('DEL', KEYS[1])
