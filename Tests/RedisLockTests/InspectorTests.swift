@@ -70,14 +70,15 @@ struct InspectorTests {
             }
             #expect(waiters == 1)
 
-            let short = try #require(try await holder.tryLock("short", ttl: .milliseconds(200)).lease)
-            _ = try await inspector.refresh()
+            let short = try #require(try await holder.tryLock("short", ttl: .milliseconds(1500)).lease)
+            let seen = try await inspector.refresh()
+            try #require(seen.locks.contains { $0.key == short.keys.lock }, "the first scan missed the short lock")
             try await holder.unlock(lease)
             let second = try await waiting.value
             while try await admin.send("EXISTS", short.keys.lock).decode(as: Int.self) == 1 {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            let events = try await inspector.refresh(tolerance: .milliseconds(100)).events
+            let events = try await inspector.refresh(tolerance: .milliseconds(300)).events
             let kinds = Dictionary(events.map { ($0.key, $0.kind) }, uniquingKeysWith: { first, _ in first })
             #expect(kinds[short.keys.lock] == .expired)
             #expect(kinds[lease.keys.lock] == .acquired)  // the waiter took it over
