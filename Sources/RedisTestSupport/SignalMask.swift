@@ -6,8 +6,10 @@ import Glibc
 /// to the child, and libdispatch worker threads (where Swift concurrency runs) block most
 /// signals. A redis-server launched from such a thread would ignore SIGTERM, so the launch
 /// runs with an empty mask on the calling thread, restored right afterwards.
-enum SignalMask {
-    static func withAllSignalsUnblocked<Result>(_ body: () throws -> Result) rethrows -> Result {
+public enum SignalMask {
+    /// Runs `body` (e.g. `process.run()`) with every signal unblocked on this thread, so a
+    /// child spawned inside it starts with an empty signal mask.
+    public static func withAllSignalsUnblocked<Result>(_ body: () throws -> Result) rethrows -> Result {
         var empty = sigset_t()
         var previous = sigset_t()
         sigemptyset(&empty)

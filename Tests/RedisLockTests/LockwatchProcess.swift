@@ -1,25 +1,8 @@
 import Foundation
 import Glibc
+import RedisTestSupport
 import Synchronization
 import Testing
-
-/// Controls the signal mask that children spawned by this process inherit.
-///
-/// `posix_spawn` (used by Foundation's `Process`) passes the calling thread's signal mask on to
-/// the child, and the worker threads Swift concurrency runs on block most signals; a
-/// `lockwatch` started from one would ignore SIGTERM. The launch therefore runs with an empty
-/// mask on the calling thread, restored right afterwards. (A copy of RedisTestSupport's
-/// internal helper.)
-enum TestSignalMask {
-    static func withAllSignalsUnblocked<Result>(_ body: () throws -> Result) rethrows -> Result {
-        var empty = sigset_t()
-        var previous = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        return try body()
-    }
-}
 
 /// Finds the `lockwatch` executable built next to the test bundle.
 enum LockwatchBinary {
@@ -89,7 +72,7 @@ final class SpawnedProcess: Sendable {
             let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
             exit.withLock { $0 = status }
         }
-        try TestSignalMask.withAllSignalsUnblocked { try process.run() }
+        try SignalMask.withAllSignalsUnblocked { try process.run() }
     }
 
     var pid: Int32 { process.processIdentifier }

@@ -24,9 +24,6 @@ struct RequestQueue {
     /// Whether no replies are outstanding.
     var isEmpty: Bool { pending.isEmpty }
 
-    /// How many requests await replies (abandoned ones included).
-    var count: Int { pending.count }
-
     /// Adds a sent request.
     mutating func append(
         id: UInt64,

@@ -12,9 +12,6 @@ struct SubscriptionRegistry {
     private var listeners: [Key: Set<UInt64>] = [:]
     private var subscribers: [UInt64: (keys: [Key], continuation: Continuation)] = [:]
 
-    /// Whether nobody listens to anything.
-    var isEmpty: Bool { subscribers.isEmpty }
-
     /// Registers subscriber `id` for `names`.
     mutating func add(id: UInt64, kind: RedisPubSubMessage.Kind, names: [String], continuation: Continuation) {
         let keys = names.map { Key(kind: kind, name: $0) }

@@ -104,9 +104,6 @@ public final class LockInspector: Sendable {
         var cost = Cost()
         try await read(keys.map { ByteBuffer(bytes: $0) }, into: &locks, fences: &fences, cost: &cost)
         try await countWaiters(&locks, cost: &cost)
-        for index in locks.indices where locks[index].format == .lockwatch {
-            locks[index].fence = locks[index].fence ?? fences[locks[index].keyBytes]
-        }
         return locks
     }
 
@@ -167,8 +164,7 @@ public final class LockInspector: Sendable {
                 position += 1
                 probeCursor += 1
             }
-            let ttl = try Self.ttl(from: ttlReply)
-            guard let ttlValue = ttl else { continue }  // key vanished between SCAN and read
+            guard let ttl = try Self.ttl(from: ttlReply) else { continue }  // vanished since SCAN
             let keyBytes = Array(key.readableBytesView)
             let keyText = String(decoding: keyBytes, as: UTF8.self)
             switch valueReply {
@@ -184,10 +180,10 @@ public final class LockInspector: Sendable {
                 let decoded = LockFormatDetector.classifyString(key: keyText, value: value, hasSignalSibling: hasSignalSibling)
                 locks.append(InspectedLock(
                     keyBytes: keyBytes, format: decoded.format, type: "string", owner: decoded.owner, token: decoded.token,
-                    value: value, ttlMilliseconds: ttlValue.ttl, acquiredAtMilliseconds: decoded.acquiredAtMilliseconds,
+                    value: value, ttlMilliseconds: ttl.milliseconds, acquiredAtMilliseconds: decoded.acquiredAtMilliseconds,
                     fence: decoded.fence))
             case .failure(let error) where error.serverErrorPrefix == "WRONGTYPE":
-                if !LockFormatDetector.isHelperKey(keyText) { hashKeys.append((key, ttlValue.ttl)) }
+                if !LockFormatDetector.isHelperKey(keyText) { hashKeys.append((key, ttl.milliseconds)) }
             case .failure(let error):
                 throw error
             }
@@ -244,13 +240,18 @@ public final class LockInspector: Sendable {
         }
     }
 
-    /// `nil` when the key no longer exists; `.some(nil)` when it has no TTL.
-    private static func ttl(from reply: Result<RESPToken, RedisError>) throws(RedisError) -> (ttl: Int64?, Void)? {
-        let milliseconds = try reply.get().decode(as: Int64.self)
-        switch milliseconds {
-        case -2: return nil
-        case -1: return (nil, ())
-        default: return (milliseconds, ())
+    /// A key's time to live as `PTTL` reports it.
+    private struct TimeToLive {
+        /// Milliseconds left; `nil` when the key has no TTL.
+        var milliseconds: Int64?
+    }
+
+    /// `nil` when the key no longer exists.
+    private static func ttl(from reply: Result<RESPToken, RedisError>) throws(RedisError) -> TimeToLive? {
+        switch try reply.get().decode(as: Int64.self) {
+        case -2: nil
+        case -1: TimeToLive(milliseconds: nil)
+        case let milliseconds: TimeToLive(milliseconds: milliseconds)
         }
     }
 
