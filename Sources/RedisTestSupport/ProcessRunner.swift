@@ -1,16 +1,19 @@
 import Foundation
 import Glibc
-import Synchronization
 
 /// The outcome of a finished child process.
-struct ProcessResult: Sendable {
-    let status: Int32
-    let standardOutput: String
-    let standardError: String
-    let timedOut: Bool
+public struct ProcessResult: Sendable {
+    /// The exit status, or 128 + N when signal N ended the process.
+    public let status: Int32
+    /// Everything the process wrote to stdout.
+    public let standardOutput: String
+    /// Everything the process wrote to stderr.
+    public let standardError: String
+    /// Whether the process outlived its deadline and was killed.
+    public let timedOut: Bool
 
     /// Both output streams, for error messages.
-    var combinedOutput: String {
+    public var combinedOutput: String {
         [standardOutput, standardError]
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { !$0.isEmpty }
@@ -18,89 +21,101 @@ struct ProcessResult: Sendable {
     }
 }
 
-/// Runs short-lived tools (`redis-cli`, `openssl`) synchronously and captures their output.
-enum ProcessRunner {
+/// Runs short-lived tools (`redis-cli`, `openssl`, `tmux`) synchronously and captures their
+/// output.
+///
+/// It uses `posix_spawn` and `waitpid` rather than Foundation's `Process`: `Process` learns
+/// that a child ended from a socket the child inherits, so a tool that leaves a daemon behind
+/// (the first `tmux new-session` starts the tmux server) keeps that socket open and
+/// `waitUntilExit` never returns. Here the child gets only stdin (`/dev/null`), stdout and
+/// stderr (temporary files, so nothing blocks on a full pipe or waits for a daemon to close
+/// one), an empty signal mask and default signal handlers.
+public enum ProcessRunner {
     /// Runs `executable` and waits for it; a process still running after `timeout` is killed.
-    static func run(
+    public static func run(
         _ executable: String,
         _ arguments: [String],
         timeout: Duration = .seconds(10)
     ) throws(RedisServerError) -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw RedisServerError("could not launch \(executable): \(error)")
-        }
-
-        let watchdog = Watchdog(process: process, timeout: timeout)
-        let errorReader = BackgroundReader(errors.fileHandleForReading)
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errorReader.wait()
-        process.waitUntilExit()
-        let timedOut = watchdog.finish()
-
+        let directory = try TemporaryDirectory.make(prefix: "redis-tool-")
+        defer { TemporaryDirectory.remove(directory) }
+        let outputPath = directory + "/stdout"
+        let errorPath = directory + "/stderr"
+        let pid = try spawn(executable, arguments, standardOutput: outputPath, standardError: errorPath)
+        let (status, timedOut) = waitForExit(pid, timeout: timeout)
         return ProcessResult(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self),
+            status: status,
+            standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "",
             timedOut: timedOut
         )
     }
-}
 
-/// Reads a file handle to its end on a background queue, so two pipes can be drained at once.
-private final class BackgroundReader: Sendable {
-    private let group = DispatchGroup()
-    private let data = Mutex(Data())
+    /// Starts `executable` with only fds 0-2 open: `/dev/null` and the two output files.
+    static func spawn(
+        _ executable: String,
+        _ arguments: [String],
+        standardOutput: String,
+        standardError: String
+    ) throws(RedisServerError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, standardError, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        closeInheritedDescriptors(&actions)
 
-    init(_ handle: FileHandle) {
-        group.enter()
-        DispatchQueue.global().async { [self] in
-            let read = handle.readDataToEndOfFile()
-            data.withLock { $0 = read }
-            group.leave()
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw RedisServerError("could not launch \(executable): \(SystemErrorText.describe(result))")
         }
+        return pid
     }
 
-    func wait() -> Data {
-        group.wait()
-        return data.withLock { $0 }
-    }
-}
-
-/// Kills a child process that outlives its deadline.
-private final class Watchdog: Sendable {
-    private struct State {
-        var finished = false
-        var fired = false
+    /// Adds a "close every descriptor from 3 up" action. glibc has it since 2.34 but its
+    /// header hides it from Swift, so it is looked up at run time.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return
+        }
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
     }
 
-    private let state = Mutex(State())
-
-    init(process: Process, timeout: Duration) {
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
-            state.withLock { state in
-                guard !state.finished, process.isRunning else { return }
-                state.fired = true
-                Glibc.kill(process.processIdentifier, SIGKILL)
+    /// Reaps `pid`, killing it once `timeout` has passed; returns its status and whether it
+    /// was killed for overrunning.
+    static func waitForExit(_ pid: pid_t, timeout: Duration) -> (status: Int32, timedOut: Bool) {
+        let deadline = ContinuousClock.now + timeout
+        var timedOut = false
+        var pause: useconds_t = 200
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped == -1 && errno != EINTR { return (-1, timedOut) }
+            if !timedOut && ContinuousClock.now >= deadline {
+                timedOut = true
+                kill(pid, SIGKILL)
             }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
         }
-    }
-
-    /// Disarms the watchdog; returns whether it had killed the process.
-    func finish() -> Bool {
-        state.withLock { state in
-            state.finished = true
-            return state.fired
-        }
+        let signal = status & 0x7F
+        return (signal == 0 ? (status >> 8) & 0xFF : 128 + signal, timedOut)
     }
 }

@@ -7,19 +7,22 @@ import Testing
 /// The real `lockwatch` binary in tmux against a real server: what an operator sees and does.
 @Suite("Dashboard end to end", .serialized)
 struct DashboardEndToEndTests {
-    /// Runs tmux with `arguments`, returning stdout.
+    /// A tmux server of our own (`-L`), so the tests neither touch nor depend on the user's.
+    static let socketName = "lockwatch-tests-\(getpid())"
+
+    /// Runs tmux with `arguments` on our server, returning stdout. tmux is spawned without
+    /// Foundation's `Process`, whose exit detection the tmux server (which the first
+    /// `new-session` forks) would hold open forever.
     @discardableResult
     static func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let result = try ProcessRunner.run("/usr/bin/tmux", ["-L", socketName] + arguments)
+        if result.timedOut { throw TmuxTimedOut(arguments: arguments) }
+        return result.standardOutput
+    }
+
+    /// A tmux command that did not finish within ProcessRunner's deadline.
+    struct TmuxTimedOut: Error {
+        let arguments: [String]
     }
 
     /// Polls the pane until `condition` holds for its text, or fails after `limit`.
@@ -70,7 +73,12 @@ struct DashboardEndToEndTests {
             }
             #expect(try await admin.send("EXISTS", stuck.keys.lock).decode(as: Int.self) == 0, "force-release did not delete the key")
             #expect(try await admin.send("XLEN", "lock:lockwatch:audit").decode(as: Int.self) == 1)
-            #expect(((try? String(contentsOfFile: auditLog, encoding: .utf8)) ?? "").contains("force-release"))
+            // The local audit line is appended after the release; wait for it the same way.
+            func auditLogText() -> String { (try? String(contentsOfFile: auditLog, encoding: .utf8)) ?? "" }
+            while !auditLogText().contains("force-release"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(auditLogText().contains("force-release"), "no force-release line in the local audit log")
 
             try Self.tmux(["send-keys", "-t", session, "q"])
             screen = try await Self.waitForScreen(session, "lockwatch to exit") { $0.contains("EXITED=0") }
