@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RedisTestSupport
 
 /// A command run by `lockwatch hold`, started with `posix_spawnp` so it gets a clean signal
 /// mask and default signal handlers (Swift's worker threads block most signals, and a child
@@ -24,18 +25,10 @@ struct ChildProcess: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let result = posix_spawnp(&pid, arguments[0], nil, &attributes, argv, envp)
+        let result = CleanSpawnAttributes.with { attributes in
+            posix_spawnp(&pid, arguments[0], nil, &attributes, argv, envp)
+        }
         guard result == 0 else {
             throw SpawnError(code: result, message: String(cString: strerror(result)))
         }
