@@ -67,17 +67,18 @@ struct DashboardEndToEndTests {
             try Self.tmux(["send-keys", "-t", session, "F"])
             screen = try await Self.waitForScreen(session, "the confirmation") { $0.lowercased().contains("release") && $0.contains(stuck.token.prefix(8)) }
             try Self.tmux(["send-keys", "-t", session, "y"])
-            let deadline = ContinuousClock.now + .seconds(5)
-            while try await admin.send("EXISTS", stuck.keys.lock).decode(as: Int.self) == 1, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(try await admin.send("EXISTS", stuck.keys.lock).decode(as: Int.self) == 0, "force-release did not delete the key")
-            #expect(try await admin.send("XLEN", "lock:lockwatch:audit").decode(as: Int.self) == 1)
-            // The local audit line is appended after the release; wait for it the same way.
+            // The release deletes the key, then appends to the audit stream, then to the local
+            // log: wait (bounded) until all three are visible, then check each.
             func auditLogText() -> String { (try? String(contentsOfFile: auditLog, encoding: .utf8)) ?? "" }
-            while !auditLogText().contains("force-release"), ContinuousClock.now < deadline {
+            func keyExists() async throws -> Bool { try await admin.send("EXISTS", stuck.keys.lock).decode(as: Int.self) == 1 }
+            func auditEntries() async throws -> Int { try await admin.send("XLEN", "lock:lockwatch:audit").decode(as: Int.self) }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < deadline {
+                if try await !keyExists(), try await auditEntries() == 1, auditLogText().contains("force-release") { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
+            #expect(try await !keyExists(), "force-release did not delete the key")
+            #expect(try await auditEntries() == 1)
             #expect(auditLogText().contains("force-release"), "no force-release line in the local audit log")
 
             try Self.tmux(["send-keys", "-t", session, "q"])

@@ -25,7 +25,7 @@ enum ValueFormat {
         guard value.isFinite, value > 0 else { return "0" }
         if value < 100 {
             let tenths = Int((value * 10).rounded())
-            return tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(tenths % 10)"
+            return "\(tenths / 10).\(tenths % 10)"  // always one decimal, so the column lines up
         }
         if value < 10_000 { return "\(Int(value.rounded()))" }
         let hundreds = Int((value / 100).rounded())

@@ -42,8 +42,9 @@ struct DemoCommand: AsyncParsableCommand {
             printError("cannot start the demo's redis-server: \(error)")
             throw LockwatchExit.unavailable
         }
-        let client = RedisClient(configuration: try RedisConfiguration(url: server.url), logger: DashboardLauncher.silentLogger)
-        let simulator = try DemoSimulator(client: client, workers: workers, locks: locks)
+        let configuration = try RedisConfiguration(url: server.url)
+        let client = RedisClient(configuration: configuration, logger: DashboardLauncher.silentLogger)
+        let simulator = try DemoSimulator(configuration: configuration, client: client, workers: workers, locks: locks)
         let simulation = Task { await simulator.run() }
 
         let status: Int32

@@ -7,6 +7,7 @@ import RedisLock
 /// that "crashes" so its lock expires by itself, and locks in other libraries' formats.
 struct DemoSimulator: Sendable {
     let client: RedisClient
+    let configuration: RedisConfiguration
     let locker: Locker
     let workers: Int
     let lockNames: [String]
@@ -15,7 +16,11 @@ struct DemoSimulator: Sendable {
     static let allNames = ["orders:42", "inventory:7", "payments:settle", "reports:daily", "cache:rebuild",
                            "search:reindex", "billing:close", "email:digest"]
 
-    init(client: RedisClient, workers: Int, locks: Int) throws {
+    /// Makes a simulator on the server `configuration` points at; `client` serves the foreign
+    /// locks, and every worker opens a connection of its own, as separate machines would, so
+    /// the dashboard's WAITERS column counts waiting workers.
+    init(configuration: RedisConfiguration, client: RedisClient, workers: Int, locks: Int) throws {
+        self.configuration = configuration
         self.client = client
         self.locker = try Locker(client: client, configuration: LockConfiguration(owner: "demo"), logger: DashboardLauncher.silentLogger)
         self.workers = workers
@@ -34,6 +39,7 @@ struct DemoSimulator: Sendable {
 
     private func worker(_ index: Int) async {
         let role = index % 6
+        let client = RedisClient(configuration: configuration, logger: DashboardLauncher.silentLogger)
         let locker = (try? Locker(client: client, configuration: LockConfiguration(owner: "worker-\(index)@demo"), logger: DashboardLauncher.silentLogger)) ?? self.locker
         while !Task.isCancelled {
             switch role {
@@ -47,6 +53,7 @@ struct DemoSimulator: Sendable {
                 await batchWorker(locker, name: lockNames[(4 + index / 6) % lockNames.count])
             }
         }
+        await client.shutdown()
     }
 
     /// Short critical sections on a hot lock: several waiters at any time.
