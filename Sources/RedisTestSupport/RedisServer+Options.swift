@@ -24,6 +24,10 @@ extension RedisServer {
         public var requirePassword: String?
         /// Additional raw `redis.conf` lines, e.g. `"maxmemory-policy allkeys-lru"`.
         public var extraConfiguration: [String]
+        /// Run as a Sentinel (`--sentinel`); put its `sentinel monitor …` lines in
+        /// ``extraConfiguration``. Sentinel rewrites its configuration file, which lives in the
+        /// server's private directory.
+        public var sentinel: Bool
 
         /// Creates options; the defaults give a plain TCP server without authentication.
         public init(
@@ -32,7 +36,8 @@ extension RedisServer {
             tcp: Bool = true,
             aclRules: [String] = [],
             requirePassword: String? = nil,
-            extraConfiguration: [String] = []
+            extraConfiguration: [String] = [],
+            sentinel: Bool = false
         ) {
             self.tls = tls
             self.unixSocket = unixSocket
@@ -40,6 +45,7 @@ extension RedisServer {
             self.aclRules = aclRules
             self.requirePassword = requirePassword
             self.extraConfiguration = extraConfiguration
+            self.sentinel = sentinel
         }
 
         func validate() throws(RedisServerError) {

@@ -47,7 +47,9 @@ struct ServerLauncher: Sendable {
                     logTail: log.tail(from: logOffset)
                 )
             }
-            if output.range(of: "ready to accept connections", options: .caseInsensitive) != nil, probe(port: port) {
+            // A Sentinel never logs "ready to accept connections"; it logs its ID once it listens.
+            let readyLine = options.sentinel ? "Sentinel ID is" : "ready to accept connections"
+            if output.range(of: readyLine, options: .caseInsensitive) != nil, probe(port: port) {
                 return .ready(process)
             }
             if ContinuousClock.now >= deadline {
@@ -70,7 +72,7 @@ struct ServerLauncher: Sendable {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: layout.executable)
-        process.arguments = [layout.configurationFile]
+        process.arguments = [layout.configurationFile] + (options.sentinel ? ["--sentinel"] : [])
         process.currentDirectoryURL = URL(fileURLWithPath: layout.directory)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = logHandle

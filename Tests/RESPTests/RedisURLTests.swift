@@ -240,7 +240,7 @@ struct RedisURLTests {
     /// Every password in these URLs is `hunter2`, so the test can check no message leaks it.
     static let errorCases: [ErrorCase] = [
         .init("", "empty", "redis://"),
-        .init("http://:hunter2@host", "unsupported scheme 'http'", "redis://, rediss:// or unix://"),
+        .init("http://:hunter2@host", "unsupported scheme 'http'", "redis://, rediss://, unix:// or redis+sentinel://"),
         .init("ftp://host", "unsupported scheme 'ftp'"),
         .init("localhost:6379", "unsupported scheme 'localhost'", "redis://localhost:6379"),
         .init("hunter2@host", "no scheme", "redis://"),

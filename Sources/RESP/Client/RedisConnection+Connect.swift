@@ -15,6 +15,10 @@ extension RedisConnection {
         on eventLoopGroup: (any EventLoopGroup)? = nil,
         subscriber: Bool = false
     ) async throws(RedisError) -> RedisConnection {
+        if let sentinel = configuration.sentinel {
+            return try await connectThroughSentinel(
+                configuration, sentinel: sentinel, on: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton, subscriber: subscriber)
+        }
         let sslContext = try makeSSLContext(configuration)
         let started = ContinuousClock.now
         let handlerBox = HandlerBox()

@@ -21,6 +21,9 @@ extension RedisConfiguration {
     ///   an IPv4 address or an IPv6 address in brackets (`[::1]`); `port` defaults to 6379.
     /// - `rediss://…`: the same over TLS (``tls`` is set, with full verification by default).
     /// - `unix:///absolute/path/to/socket[?query]`: a unix domain socket.
+    /// - `redis+sentinel://[user[:password]@]host[:port][,host[:port]…]/MASTER[/db][?query]`
+    ///   (or `rediss+sentinel://`): the master Sentinels know as `MASTER`; see
+    ///   ``RedisSentinelConfiguration``. Sentinel ports default to 26379.
     ///
     /// User name, password and query values are percent-decoded (`%40` is `@`); a `+` stays a
     /// `+`. The database comes from the path (`/2`) or the query item `db`.
@@ -74,6 +77,12 @@ extension RedisConfiguration {
         var url: String
         var query: [(String, String)] = []
         switch endpoint {
+        case .tcp where sentinel != nil:
+            url = tls == nil ? "redis+sentinel://" : "rediss+sentinel://"
+            if let username { url += RedisURLParser.percentEncode(username) + "@" }
+            url += (sentinel?.sentinels ?? []).map(\.description).joined(separator: ",")
+            url += "/" + RedisURLParser.percentEncode(sentinel?.masterName ?? "")
+            if database != 0 { url += "/\(database)" }
         case .tcp(let host, let port):
             url = tls == nil ? "redis://" : "rediss://"
             if let username { url += RedisURLParser.percentEncode(username) + "@" }
@@ -149,6 +158,7 @@ enum RedisURLParser {
     /// Parses `url` into a configuration; see ``RedisConfiguration/init(url:environment:)``.
     static func parse(_ url: String, environment: [String: String]) throws(RedisError) -> RedisConfiguration {
         if url.isEmpty { throw failure("Redis URL is empty: \(expectedForms)") }
+        if SentinelURLParser.handles(url) { return try SentinelURLParser.parse(url, environment: environment) }
         let bytes = Array(url.utf8)[...]
 
         if let index = bytes.firstIndex(where: { $0 <= 0x20 || $0 == 0x7F }) {
@@ -174,7 +184,7 @@ enum RedisURLParser {
                 hint = " (for a host and port, write redis://\(string(bytes[..<colon])):\(string(rest)))"
             }
             throw failure(
-                "unsupported scheme '\(string(bytes[..<colon]))' in Redis URL: use redis://, rediss:// or unix://"
+                "unsupported scheme '\(string(bytes[..<colon]))' in Redis URL: use redis://, rediss://, unix:// or redis+sentinel://"
                     + hint)
         }
         guard rest.starts(with: "//".utf8) else {

@@ -50,6 +50,9 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var reconnectBackoff: ClosedRange<Duration>
     /// Bounds on what the decoder accepts from the server.
     public var limits: RESPLimits
+    /// Find the master through these Sentinels instead of connecting to ``endpoint``; `nil`
+    /// connects to ``endpoint`` directly.
+    public var sentinel: RedisSentinelConfiguration?
 
     /// Makes a configuration for `endpoint` with default settings.
     public init(
@@ -63,7 +66,8 @@ public struct RedisConfiguration: Sendable, Hashable {
         commandTimeout: Duration = .seconds(5),
         connectTimeout: Duration = .seconds(5),
         reconnectBackoff: ClosedRange<Duration> = .milliseconds(20) ... .seconds(2),
-        limits: RESPLimits = RESPLimits()
+        limits: RESPLimits = RESPLimits(),
+        sentinel: RedisSentinelConfiguration? = nil
     ) {
         self.endpoint = endpoint
         self.tls = tls
@@ -76,6 +80,7 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.connectTimeout = connectTimeout
         self.reconnectBackoff = reconnectBackoff
         self.limits = limits
+        self.sentinel = sentinel
     }
 }
 
