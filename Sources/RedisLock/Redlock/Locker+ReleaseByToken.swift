@@ -1,0 +1,18 @@
+import RESP
+
+extension Locker {
+    /// Deletes lock `name` if its stored record carries `token`, and wakes its waiters; for a
+    /// node whose acquire may or may not have been applied (Redlock releases everywhere).
+    ///
+    /// - Returns: whether the lock was there and deleted.
+    func releaseHolding(token: String, name: String) async throws(LockError) -> Bool {
+        let keys = keys(for: name)
+        let marker = "\"token\":\"\(token)\""
+        do {
+            return try await client.run(LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel])
+                .decode(as: Int.self) == 1
+        } catch {
+            throw LockError.from(error, during: "releasing '\(name.escapedForMessages)'")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import RESP
+
+extension Redlock {
+    /// Waits up to `wait` for lock `name` on a majority of the nodes.
+    ///
+    /// Before trying it subscribes to the lock's release channel on every node, so a release
+    /// wakes it at once; between tries it also backs off (exponential, full jitter, never past
+    /// the shortest remaining TTL it saw) to cover lost notices and expirations.
+    ///
+    /// - Throws: ``LockError/Code/waitTimedOut`` (with the refusal in the message) or
+    ///   ``LockError/Code/cancelled``.
+    public func lock(_ name: String, ttl: Duration, wait: Duration) async throws(LockError) -> RedlockLease {
+        let start = ContinuousClock.now
+        let deadline = start + wait
+        let wakeUps = WakeSignal()
+        let listeners = await listenForReleases(of: name, wakeUps: wakeUps)
+        defer { listeners.forEach { $0.cancel() } }
+        var attempts = 0
+        while true {
+            if Task.isCancelled { throw LockError(.cancelled, "waiting for '\(name.escapedForMessages)' was cancelled") }
+            switch try await tryLock(name, ttl: ttl) {
+            case .acquired(let lease):
+                return lease
+            case .notAcquired(let refusal):
+                let now = ContinuousClock.now
+                guard now < deadline else {
+                    throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)': \(refusal)")
+                }
+                attempts += 1
+                var pause = Self.backoff(attempts: attempts, range: configuration.retryBackoff)
+                if let soonest = refusal.holders.values.compactMap(\.remaining).min() {
+                    pause = min(pause, soonest + .milliseconds(1))
+                }
+                await wakeUps.wait(atMost: min(pause, deadline - now))
+            }
+        }
+    }
+
+    /// Subscribes to `name`'s release channel on every node that answers in time; each
+    /// notice signals `wakeUps`. Cancel the returned tasks to unsubscribe.
+    private func listenForReleases(of name: String, wakeUps: WakeSignal) async -> [Task<Void, Never>] {
+        let subscriptions = await askEveryNode { (locker) async -> RedisSubscription? in
+            try? await locker.client.subscribe(.channel, to: [locker.keys(for: name).channel])
+        }
+        return subscriptions.compactMap { $0 ?? nil }.map { subscription in
+            Task {
+                do {
+                    for try await _ in subscription { wakeUps.signal() }
+                } catch {
+                    wakeUps.signal()  // the connection failed: try again rather than sleep
+                }
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter.
+    static func backoff(attempts: Int, range: ClosedRange<Duration>) -> Duration {
+        let ceiling = min(range.upperBound, range.lowerBound * (1 << min(attempts, 16)))
+        return range.lowerBound + (ceiling - range.lowerBound) * Double.random(in: 0 ... 1)
+    }
+
+    /// Runs `body` while holding lock `name` on a majority, extending it every
+    /// `ttl` × renewal fraction and releasing it afterwards on every node.
+    ///
+    /// If an extend finds no majority, or none succeeds before the validity ends, `body` is
+    /// cancelled and this throws ``LockError/Code/leaseLost``.
+    public func withLock<T: Sendable>(
+        _ name: String,
+        ttl: Duration,
+        wait: Duration = .zero,
+        _ body: @Sendable (RedlockLease) async throws -> T
+    ) async throws -> T {
+        let lease = try await lock(name, ttl: ttl, wait: wait)
+        let interval = ttl * lockers[0].configuration.renewalFraction
+        let outcome: Result<T, any Error> = await withoutActuallyEscaping(body) { body in
+            await withTaskGroup(of: Result<T, any Error>?.self) { group in
+                group.addTask {
+                    do { return .success(try await body(lease)) } catch { return .failure(error) }
+                }
+                group.addTask {
+                    await self.keepExtended(lease, ttl: ttl, every: interval) ? nil
+                        : .failure(LockError(.leaseLost, "lost the Redlock lease on '\(name.escapedForMessages)' while the body ran; the body was cancelled"))
+                }
+                while let next = await group.next() {
+                    guard let result = next else { continue }  // renewal stopped because we were cancelled
+                    group.cancelAll()
+                    if case .failure(let error as LockError) = result, error.code == .leaseLost {
+                        _ = await group.next()
+                    }
+                    return result
+                }
+                preconditionFailure("the body's task always reports")
+            }
+        }
+        let stillOurs = await Task { await self.unlock(lease) }.value
+        if case .success = outcome, !stillOurs {
+            throw LockError(.leaseLost, "'\(name.escapedForMessages)' was no longer held by a majority at release: the body may have overlapped another holder")
+        }
+        return try outcome.get()
+    }
+
+    /// Extends `lease` every `interval` until the Task is cancelled (returns `true`) or the
+    /// lease is lost (returns `false`). A failed extend is retried until the validity ends.
+    private func keepExtended(_ lease: RedlockLease, ttl: Duration, every interval: Duration) async -> Bool {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            if Task.isCancelled { return true }
+            while true {
+                if (try? await extend(lease, ttl: ttl)) == true { break }
+                if lease.isLost || ContinuousClock.now >= lease.validUntil {
+                    lease.markLost()
+                    return false
+                }
+                try? await Task.sleep(for: configuration.retryBackoff.lowerBound)
+                if Task.isCancelled { return true }
+            }
+        }
+        return true
+    }
+}
