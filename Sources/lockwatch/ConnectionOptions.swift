@@ -4,7 +4,7 @@ import RESP
 
 /// The options every command uses to reach Redis.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "redis://[user@]host[:port][/db], rediss://… or unix:///path (default: $REDIS_URL, else redis://127.0.0.1:6379). Put no password here: use $REDIS_URL, $REDIS_PASSWORD or --password-file.")
+    @Option(name: .long, help: "redis://[user@]host[:port][/db], rediss://…, unix:///path or redis+sentinel://host:26379[,host:port…]/MASTER (default: $REDIS_URL, else redis://127.0.0.1:6379). Put no password here: use $REDIS_URL, $REDIS_PASSWORD or --password-file.")
     var url: String?
 
     @Option(name: .long, help: "Read the password from this file (first line).")

@@ -16,8 +16,8 @@ enum PlainLockTable {
                 TerminalText.sanitize(String((lock.token ?? "-").prefix(12))),
                 lock.ttlMilliseconds.map(formatMilliseconds) ?? "none (stuck)",
                 lock.ageMilliseconds(at: serverTime).map(formatMilliseconds) ?? "-",
-                lock.fence.map(String.init) ?? "-",
-                lock.waiters.map(String.init) ?? "-",
+                lock.fence.map { String($0) } ?? "-",
+                lock.waiters.map { String($0) } ?? "-",
             ]
         }
         var widths = headers.map { TerminalText.displayWidth($0) }
