@@ -21,7 +21,7 @@ struct RedlockTests {
 
         /// A Redlock on fresh clients (fresh connections). The default node timeout is generous:
         /// tests that are not about timeouts must not fail because a loaded machine paused.
-        func redlock(owner: String, nodeTimeout: Duration = .seconds(2)) throws -> Redlock {
+        func redlock(owner: String, nodeTimeout: Duration = .seconds(1)) throws -> Redlock {
             let clients = try servers.map { try RedisClient(url: $0.url) }
             made.withLock { $0 += clients }
             return try Redlock(
@@ -159,7 +159,7 @@ struct RedlockTests {
     @Test func extendNeedsAMajority() async throws {
         try await Self.withNodes(3) { nodes in
             let redlock = try nodes.redlock(owner: "extender")
-            let lease = try #require(try await redlock.tryLock("e", ttl: .seconds(2)).lease)
+            let lease = try #require(try await redlock.tryLock("e", ttl: .seconds(4)).lease)
             // One node lost it: a majority still extends.
             _ = try await nodes.admins[0].send("DEL", "lock:{e}")
             #expect(try await redlock.extend(lease, ttl: .seconds(10)))
@@ -216,8 +216,9 @@ struct RedlockTests {
             #expect(value == 3)
             #expect(try await nodes.values("b") == [nil, nil, nil])
 
+            let quick = try nodes.redlock(owner: "quick", nodeTimeout: .milliseconds(200))
             await #expect {
-                try await redlock.withLock("lost", ttl: .milliseconds(900)) { _ in
+                try await quick.withLock("lost", ttl: .milliseconds(900)) { _ in
                     for admin in nodes.admins { _ = try await admin.send("DEL", "lock:{lost}") }
                     try await Task.sleep(for: .seconds(30))  // cancelled when the renewal finds it gone
                 }
