@@ -8,6 +8,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
             case unexpectedReply, serverError, connectionFailed, connectionClosed
             case timeout, cancelled, authenticationFailed, permissionDenied, tlsFailure
             case clientShutDown
+            case crossSlot, clusterDown
         }
         private let base: Base
 
@@ -39,6 +40,12 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public static let tlsFailure = Code(base: .tlsFailure)
         /// The client was shut down; no further commands are accepted.
         public static let clientShutDown = Code(base: .clientShutDown)
+        /// A cluster command's keys hash to different slots (`CROSSSLOT`); give them one
+        /// `{hash tag}`.
+        public static let crossSlot = Code(base: .crossSlot)
+        /// The cluster kept answering `CLUSTERDOWN`, `TRYAGAIN` or `LOADING`, redirecting, or
+        /// could not be reached, for longer than the client's retry budget.
+        public static let clusterDown = Code(base: .clusterDown)
 
         /// The code's name, for logs.
         public var description: String { base.rawValue }

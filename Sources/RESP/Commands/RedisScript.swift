@@ -25,15 +25,18 @@ extension RedisConnection {
     /// Runs `script` with `EVALSHA`; when the server answers `NOSCRIPT` (after a restart or
     /// `SCRIPT FLUSH`) it loads the script and runs it again in the same round trip.
     public func run(_ script: RedisScript, keys: [String], arguments: [String] = []) async throws(RedisError) -> RESPToken {
+        try await run(script, keys: keys, arguments: arguments, asking: false)
+    }
+
+    /// ``run(_:keys:arguments:)``, with `ASKING` right before each `EVALSHA` when `asking` is
+    /// set (a cluster's `ASK` redirection).
+    func run(_ script: RedisScript, keys: [String], arguments: [String], asking: Bool) async throws(RedisError) -> RESPToken {
+        let evalsha = RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments)
+        let prefix = asking ? [RESPCommand("ASKING")] : []
         do {
-            return try await send(RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments))
+            return try await sendLast(prefix + [evalsha])
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
-            let replies = try await send(batch: [
-                RESPCommand("SCRIPT", "LOAD", script.source),
-                RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments),
-            ])
-            _ = try replies[0].get()
-            return try replies[1].get()
+            return try await sendLast([RESPCommand("SCRIPT", "LOAD", script.source)] + prefix + [evalsha])
         }
     }
 }
