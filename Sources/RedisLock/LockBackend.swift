@@ -1,0 +1,52 @@
+public import RESP
+
+/// What a ``Locker`` needs from Redis, so the same lock runs on one server
+/// (``RESP/RedisClient``) and on a cluster (``RESP/RedisClusterClient``).
+///
+/// Every lock's keys and its wake-up channel share one hash tag, so each script and each
+/// subscription goes to one slot.
+public protocol LockBackend: Sendable {
+    /// Runs `script` (by `EVALSHA`, loading it on `NOSCRIPT`) on the server holding `keys`.
+    func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws(RedisError) -> RESPToken
+
+    /// Subscribes to a lock's wake-up channel: a plain channel on one server, a shard channel
+    /// (`SSUBSCRIBE`) on a cluster.
+    func subscribe(toWakeUps channel: String, bufferLimit: Int) async throws(RedisError) -> RedisSubscription
+
+    /// Sends `command` to the server holding `key` (a cluster routes by its slot).
+    func send(_ command: RESPCommand, nearKey key: String, timeout: Duration?) async throws(RedisError) -> RESPToken
+
+    /// The command the lock scripts publish wake-ups with: `PUBLISH`, or `SPUBLISH` on a
+    /// cluster (where subscribers listen on shard channels).
+    var wakeUpPublishCommand: String { get }
+}
+
+extension RedisClient: LockBackend {
+    /// Subscribes to `channel` (`SUBSCRIBE`).
+    public func subscribe(toWakeUps channel: String, bufferLimit: Int) async throws(RedisError) -> RedisSubscription {
+        try await subscribe(.channel, to: [channel], bufferLimit: bufferLimit)
+    }
+
+    /// Sends `command` to this client's server.
+    public func send(_ command: RESPCommand, nearKey key: String, timeout: Duration?) async throws(RedisError) -> RESPToken {
+        try await send(command, timeout: timeout)
+    }
+
+    /// `PUBLISH`.
+    public var wakeUpPublishCommand: String { "PUBLISH" }
+}
+
+extension RedisClusterClient: LockBackend {
+    /// Subscribes to shard channel `channel` (`SSUBSCRIBE`) on the primary of its slot.
+    public func subscribe(toWakeUps channel: String, bufferLimit: Int) async throws(RedisError) -> RedisSubscription {
+        try await subscribe(.shard, to: [channel], bufferLimit: bufferLimit)
+    }
+
+    /// Sends `command` to the primary serving `key`'s slot.
+    public func send(_ command: RESPCommand, nearKey key: String, timeout: Duration?) async throws(RedisError) -> RESPToken {
+        try await send(command, routedBy: key, timeout: timeout)
+    }
+
+    /// `SPUBLISH`: shard channels reach only the subscribers of their slot's shard.
+    public var wakeUpPublishCommand: String { "SPUBLISH" }
+}
