@@ -18,6 +18,11 @@ final class LocalWaitQueue: Sendable {
         queues.withLock { !($0[key]?.isEmpty ?? true) }
     }
 
+    /// How many of this locker's tasks wait for `key`.
+    func count(_ key: String) -> Int {
+        queues.withLock { $0[key]?.count ?? 0 }
+    }
+
     /// Joins the back of `key`'s queue; returns the waiter's id.
     func enqueue(_ key: String, signal: WakeSignal) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).newValue

@@ -24,12 +24,13 @@ package enum LockScripts {
 
     /// Release: delete the lock only if it still holds exactly our value, then wake waiters.
     ///
-    /// KEYS: lock. ARGV: our value, wake-up channel. Returns 1 when released, 0 when the lock
+    /// KEYS: lock. ARGV: our value, wake-up channel, message (the releasing locker's tag, so
+    /// that its own waiters, woken already, skip it). Returns 1 when released, 0 when the lock
     /// was gone or held by someone else (then nothing is touched).
     package static let release = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', ARGV[2], 'released')
+          redis.call('PUBLISH', ARGV[2], ARGV[3])
           return 1
         end
         return 0

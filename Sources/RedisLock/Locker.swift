@@ -23,6 +23,7 @@ public final class Locker: Sendable {
     public let logger: Logger
     let metrics: LockMetrics
     let waitQueue = LocalWaitQueue()
+    let releaseListeners: ReleaseListeners
     private let safetyChecked = Atomic<Bool>(false)
 
     /// Makes a locker; it checks the owner label and talks to Redis only when used.
@@ -36,6 +37,7 @@ public final class Locker: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.metrics = LockMetrics()
+        self.releaseListeners = ReleaseListeners(tag: Self.makeToken())
     }
 
     /// The Redis names of lock `name`.
@@ -99,14 +101,21 @@ public final class Locker: Sendable {
 
     /// Releases the lock if `lease` still holds it and wakes its waiters.
     ///
+    /// This locker's next waiter for the lock is woken as soon as the release is written, so
+    /// that its acquire follows the release on the same connection within one round trip;
+    /// it is woken again once the release is confirmed, in case its try came too early.
+    ///
     /// - Returns: `true` when released; `false` when the lock had expired or someone else holds
     ///   it now (their lock is left untouched, and `lease` is marked lost).
     @discardableResult
     public func unlock(_ lease: LockLease) async throws(LockError) -> Bool {
         let released: Bool
+        let queue = waitQueue, key = lease.keys.lock
         do {
-            released = try await client.run(LockScripts.release, keys: [lease.keys.lock], arguments: [lease.value, lease.keys.channel])
-                .decode(as: Int.self) == 1
+            released = try await client.run(
+                LockScripts.release, keys: [key], arguments: [lease.value, lease.keys.channel, releaseListeners.tag],
+                whenWritten: { queue.wakeHead(key) }
+            ).decode(as: Int.self) == 1
         } catch {
             throw LockError.from(error, during: "releasing '\(lease.name.escapedForMessages)'")
         }

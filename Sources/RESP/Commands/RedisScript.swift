@@ -24,9 +24,14 @@ public struct RedisScript: Sendable, Hashable {
 extension RedisConnection {
     /// Runs `script` with `EVALSHA`; when the server answers `NOSCRIPT` (after a restart or
     /// `SCRIPT FLUSH`) it loads the script and runs it again in the same round trip.
-    public func run(_ script: RedisScript, keys: [String], arguments: [String] = []) async throws(RedisError) -> RESPToken {
+    ///
+    /// - Parameter whenWritten: called on the connection's event loop once the command is
+    ///   written, before its reply (see ``send(_:timeout:whenWritten:)``).
+    public func run(
+        _ script: RedisScript, keys: [String], arguments: [String] = [], whenWritten: @Sendable () -> Void = {}
+    ) async throws(RedisError) -> RESPToken {
         do {
-            return try await send(RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments))
+            return try await send(RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments), whenWritten: whenWritten)
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
             let replies = try await send(batch: [
                 RESPCommand("SCRIPT", "LOAD", script.source),
@@ -40,7 +45,9 @@ extension RedisConnection {
 
 extension RedisClient {
     /// Runs `script` by its SHA-1, loading it on `NOSCRIPT`; see ``RedisConnection/run(_:keys:arguments:)``.
-    public func run(_ script: RedisScript, keys: [String], arguments: [String] = []) async throws(RedisError) -> RESPToken {
-        try await connection().run(script, keys: keys, arguments: arguments)
+    public func run(
+        _ script: RedisScript, keys: [String], arguments: [String] = [], whenWritten: @Sendable () -> Void = {}
+    ) async throws(RedisError) -> RESPToken {
+        try await connection().run(script, keys: keys, arguments: arguments, whenWritten: whenWritten)
     }
 }
