@@ -3,10 +3,12 @@ package import RESP
 /// The Lua scripts behind every lock operation. Each runs atomically on the server; all keys
 /// a script touches share the lock's hash tag, so they work unchanged on Redis Cluster.
 package enum LockScripts {
-    /// Acquire: if the lock is free, bump the fence counter, build the record with the
-    /// server's clock and set it with a TTL, all in one step.
+    /// Acquire: if the lock is free, bump the fence counter, finish the record with the
+    /// server's clock and the fence, and set it with a TTL, all in one step. The client sends
+    /// the record's start (see ``LockRecord/prefix(token:escapedOwner:)``), so the script only
+    /// appends two numbers.
     ///
-    /// KEYS: lock, fence counter. ARGV: token, owner (JSON-escaped), ttl in ms.
+    /// KEYS: lock, fence counter. ARGV: the record up to `"acquired_ms":`, ttl in ms.
     /// Returns `{1, value, fence}` when acquired, `{0, holder's value, holder's PTTL}` when not.
     package static let acquire = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
@@ -15,10 +17,8 @@ package enum LockScripts {
         end
         local fence = redis.call('INCR', KEYS[2])
         local now = redis.call('TIME')
-        local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-        local value = '{"v":1,"token":"' .. ARGV[1] .. '","owner":"' .. ARGV[2] ..
-          '","acquired_ms":' .. string.format('%d', at) .. ',"fence":' .. string.format('%d', fence) .. '}'
-        redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
+        local value = ARGV[1] .. string.format('%d,"fence":%d}', now[1] * 1000 + math.floor(now[2] / 1000), fence)
+        redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
         return {1, value, fence}
         """)
 

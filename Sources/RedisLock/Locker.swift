@@ -24,6 +24,8 @@ public final class Locker: Sendable {
     let metrics: LockMetrics
     let waitQueue = LocalWaitQueue()
     let releaseListeners: ReleaseListeners
+    /// `{"v":1,"owner":"…",` is the same for every acquire: escaped once.
+    private let escapedOwner: String
     private let safetyChecked = Atomic<Bool>(false)
 
     /// Makes a locker; it checks the owner label and talks to Redis only when used.
@@ -37,6 +39,7 @@ public final class Locker: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.metrics = LockMetrics()
+        self.escapedOwner = Self.jsonEscaped(configuration.owner)
         self.releaseListeners = ReleaseListeners(tag: Self.makeToken())
     }
 
@@ -61,7 +64,7 @@ public final class Locker: Sendable {
         do {
             reply = try await client.run(
                 LockScripts.acquire, keys: [keys.lock, keys.fence],
-                arguments: [token, Self.jsonEscaped(configuration.owner), String(milliseconds)])
+                arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)])
         } catch {
             if error.code == .cancelled || Task.isCancelled {
                 // The script may have run: clean up from a Task that is not cancelled.
