@@ -19,12 +19,12 @@ enum Diagnostics {
     static func rawScripts(_ client: RedisClient, cycles: Int) async throws -> CycleMeasurement {
         let keys = ["lock:{bench:raw}", "lock:{bench:raw}:fence"]
         return try await timed(cycles: cycles) {
-            let reply = try await client.run(acquire, keys: keys, arguments: ["0123456789abcdef0123456789abcdef", "bench:1", "10000"])
+            let reply = try await client.run(acquire, keys: keys, arguments: [recordPrefix, "10000"])
             guard case .array(let parts) = reply.value, parts.count == 3 else { throw LockBenchmarkError("unexpected acquire reply") }
             var iterator = parts.makeIterator()
             _ = iterator.next()
             let value = try String(fromRESP: iterator.next()!)
-            _ = try await client.run(release, keys: [keys[0]], arguments: [value, "lock:{bench:raw}:released"])
+            _ = try await client.run(release, keys: [keys[0]], arguments: [value, "lock:{bench:raw}:released", "released"])
         }
     }
 
@@ -40,6 +40,9 @@ enum Diagnostics {
         }
         return recorder.measurement(cycles: cycles, elapsed: clock.now - start)
     }
+
+    /// The start of a record as `Locker` sends it to the acquire script.
+    static let recordPrefix = #"{"v":1,"token":"0123456789abcdef0123456789abcdef","owner":"bench:1","acquired_ms":"#
 
     /// The library's own scripts, run without `Locker` around them.
     static let acquire = LockScripts.acquire

@@ -83,14 +83,17 @@ struct Context: Sendable {
         table.addDiagnostic("diagnostic: the 2 lock scripts through `RedisClient.run`, no `Locker`", a[4])
     }
 
-    /// (b) 64 tasks on 64 locks against the round-trip limit at 64 connections.
+    /// (b) 64 tasks on 64 locks against the round-trip limit and the script-aware limit at 64
+    /// connections.
     func concurrent(forward: Bool, into table: inout LockResultTable) async throws {
         let cycles = options.concurrentCycles
         let b = try await inOrder(forward, [
             { try await server.measure { try await LockWorkloads.concurrent(locker, tasks: 64, cycles: cycles) } },
             { try await server.measure { try await limit.cyclesPerSecond(clients: 64, requests: cycles * 2) } },
+            { try await server.measure { try await limit.scriptCyclesPerSecond(clients: 64, requests: cycles) } },
         ])
         table.add(.concurrentVersusLimit, ours: b[0], reference: b[1])
+        table.add(.concurrentVersusScriptLimit, ours: b[0], reference: b[2])
     }
 
     /// (c) and (c2): contenders on one lock, ours and redis-py.

@@ -2,12 +2,12 @@ import Foundation
 
 /// The throughput cases and what each one is compared with.
 enum ThroughputCase: CaseIterable {
-    case sequentialVersusRedisPy, sequentialVersusLimit, sequentialVersusScriptLimit, concurrentVersusLimit
+    case sequentialVersusRedisPy, sequentialVersusLimit, sequentialVersusScriptLimit, concurrentVersusLimit, concurrentVersusScriptLimit
 
     var name: String {
         switch self {
         case .sequentialVersusRedisPy, .sequentialVersusLimit, .sequentialVersusScriptLimit: "(a) 1 task, 1 lock, sequential"
-        case .concurrentVersusLimit: "(b) 64 tasks, 64 locks"
+        case .concurrentVersusLimit, .concurrentVersusScriptLimit: "(b) 64 tasks, 64 locks"
         }
     }
 
@@ -17,6 +17,7 @@ enum ThroughputCase: CaseIterable {
         case .sequentialVersusLimit: "limit: `redis-benchmark -c 1 -t ping_mbulk` req/s ÷ 2"
         case .sequentialVersusScriptLimit: "script-aware limit: `redis-benchmark -c 1` running our acquire, then release, scripts (EVALSHA, random keys)"
         case .concurrentVersusLimit: "limit: `redis-benchmark -c 64 -t ping_mbulk` req/s ÷ 2"
+        case .concurrentVersusScriptLimit: "script-aware limit: `redis-benchmark -c 64` running our acquire, then release, scripts (EVALSHA, random keys)"
         }
     }
 
@@ -24,12 +25,12 @@ enum ThroughputCase: CaseIterable {
         switch self {
         case .sequentialVersusRedisPy: 1.0
         case .sequentialVersusLimit, .sequentialVersusScriptLimit: 0.9
-        case .concurrentVersusLimit: 0.8
+        case .concurrentVersusLimit, .concurrentVersusScriptLimit: 0.8
         }
     }
 
     /// Shown for information, without a pass/fail.
-    var informational: Bool { self == .sequentialVersusScriptLimit }
+    var informational: Bool { self == .sequentialVersusScriptLimit || self == .concurrentVersusScriptLimit }
 }
 
 /// The two ways contenders of case (c) loop.

@@ -19,13 +19,13 @@ struct RoundTripLimit: Sendable {
     /// skips the `DEL` and `PUBLISH` of a real release, so this is an upper bound). Cycles/s is
     /// `1 / (1 / acquires per s + 1 / releases per s)`. The scripts must be loaded.
     func scriptCyclesPerSecond(clients: Int, requests: Int) async throws -> CycleMeasurement {
-        let token = "0123456789abcdef0123456789abcdef"
         let acquire = try await run(clients: clients, requests: requests, [
             "-r", "100000000", "EVALSHA", Diagnostics.acquire.sha1, "2", "lock:{rb:__rand_int__}", "lock:{rb:__rand_int__}:fence",
-            token, "bench:1", "50",
+            Diagnostics.recordPrefix, "50",
         ], line: "\"EVALSHA")
         let release = try await run(clients: clients, requests: requests, [
             "-r", "100000000", "EVALSHA", Diagnostics.release.sha1, "1", "lock:{rb:__rand_int__}", "{\"v\":1}", "lock:{rb:__rand_int__}:released",
+            "released",
         ], line: "\"EVALSHA")
         return CycleMeasurement(
             cyclesPerSecond: 1 / (1 / acquire.rps + 1 / release.rps),

@@ -12,16 +12,27 @@ final class LocalWaitQueue: Sendable {
 
     private let queues = Mutex<[String: [Entry]]>([:])
     private let nextID = Atomic<UInt64>(0)
+    /// Waiters over all keys, read without the lock: a release with nobody waiting (the
+    /// uncontended case) costs one atomic load.
+    private let total = Atomic<Int>(0)
 
     /// Whether anyone of this locker waits for `key`.
     func hasWaiters(_ key: String) -> Bool {
         queues.withLock { !($0[key]?.isEmpty ?? true) }
     }
 
+    /// How many of this locker's tasks wait for `key`.
+    func count(_ key: String) -> Int {
+        queues.withLock { $0[key]?.count ?? 0 }
+    }
+
     /// Joins the back of `key`'s queue; returns the waiter's id.
     func enqueue(_ key: String, signal: WakeSignal) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).newValue
-        queues.withLock { $0[key, default: []].append(Entry(id: id, signal: signal)) }
+        queues.withLock { queues in
+            queues[key, default: []].append(Entry(id: id, signal: signal))
+            total.add(1, ordering: .sequentiallyConsistent)
+        }
         return id
     }
 
@@ -36,6 +47,7 @@ final class LocalWaitQueue: Sendable {
         let next: WakeSignal? = queues.withLock { queues in
             guard var entries = queues[key], let index = entries.firstIndex(where: { $0.id == id }) else { return nil }
             entries.remove(at: index)
+            total.subtract(1, ordering: .sequentiallyConsistent)
             queues[key] = entries.isEmpty ? nil : entries
             return index == 0 ? entries.first?.signal : nil
         }
@@ -44,6 +56,7 @@ final class LocalWaitQueue: Sendable {
 
     /// Wakes the waiter at the front of `key`'s queue (the lock was just released).
     func wakeHead(_ key: String) {
+        guard total.load(ordering: .sequentiallyConsistent) > 0 else { return }
         queues.withLock { $0[key]?.first?.signal }?.signal()
     }
 }

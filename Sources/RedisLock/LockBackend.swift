@@ -6,8 +6,10 @@ public import RESP
 /// Every lock's keys and its wake-up channel share one hash tag, so each script and each
 /// subscription goes to one slot.
 public protocol LockBackend: Sendable {
-    /// Runs `script` (by `EVALSHA`, loading it on `NOSCRIPT`) on the server holding `keys`.
-    func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws(RedisError) -> RESPToken
+    /// Runs `script` (by `EVALSHA`, loading it on `NOSCRIPT`) on the server holding `keys`;
+    /// `whenWritten` runs once the command is on its way (at the latest with the reply), so a
+    /// local waiter's next command queues behind it on the same connection.
+    func run(_ script: RedisScript, keys: [String], arguments: [String], whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken
 
     /// Subscribes to a lock's wake-up channel: a plain channel on one server, a shard channel
     /// (`SSUBSCRIBE`) on a cluster.
@@ -37,6 +39,13 @@ extension RedisClient: LockBackend {
 }
 
 extension RedisClusterClient: LockBackend {
+    /// Runs `script` on the primary of its keys' slot; `whenWritten` runs with the reply.
+    public func run(_ script: RedisScript, keys: [String], arguments: [String], whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
+        let reply = try await run(script, keys: keys, arguments: arguments)
+        whenWritten()
+        return reply
+    }
+
     /// Subscribes to shard channel `channel` (`SSUBSCRIBE`) on the primary of its slot.
     public func subscribe(toWakeUps channel: String, bufferLimit: Int) async throws(RedisError) -> RedisSubscription {
         try await subscribe(.shard, to: [channel], bufferLimit: bufferLimit)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The value stored at a lock's key: a small JSON object, so anyone (the dashboard,
 /// `redis-cli`, another language) can say who holds a lock.
 ///
@@ -28,13 +26,21 @@ public struct LockRecord: Sendable, Hashable, Codable {
         case version = "v", token, owner, acquiredAtMilliseconds = "acquired_ms", fence
     }
 
-    /// Parses a stored value; `nil` when it is not a record of this library.
+    /// Parses a stored value; `nil` when it is not a record of this library. A small
+    /// hand-written JSON reader (see `LockRecord+Parsing.swift`): any key order, whitespace
+    /// and escapes, unknown keys skipped.
     public init?(parsing value: String) {
         guard value.hasPrefix("{\"v\":"), value.utf8.count <= Self.maximumSize,
-              let record = try? JSONDecoder().decode(LockRecord.self, from: Data(value.utf8)) else {
+              let record = Self.parse(value) else {
             return nil
         }
         self = record
+    }
+
+    /// The stored record up to `"acquired_ms":`; the acquire script appends the server's
+    /// clock and the fence. `escapedOwner` is the owner label escaped for a JSON string.
+    static func prefix(token: String, escapedOwner: String) -> String {
+        "{\"v\":1,\"token\":\"" + token + "\",\"owner\":\"" + escapedOwner + "\",\"acquired_ms\":"
     }
 
     /// The longest value this library writes, in bytes.

@@ -3,10 +3,12 @@ package import RESP
 /// The Lua scripts behind every lock operation. Each runs atomically on the server; all keys
 /// a script touches share the lock's hash tag, so they work unchanged on Redis Cluster.
 package enum LockScripts {
-    /// Acquire: if the lock is free, bump the fence counter, build the record with the
-    /// server's clock and set it with a TTL, all in one step.
+    /// Acquire: if the lock is free, bump the fence counter, finish the record with the
+    /// server's clock and the fence, and set it with a TTL, all in one step. The client sends
+    /// the record's start (see ``LockRecord/prefix(token:escapedOwner:)``), so the script only
+    /// appends two numbers.
     ///
-    /// KEYS: lock, fence counter. ARGV: token, owner (JSON-escaped), ttl in ms.
+    /// KEYS: lock, fence counter. ARGV: the record up to `"acquired_ms":`, ttl in ms.
     /// Returns `{1, value, fence}` when acquired, `{0, holder's value, holder's PTTL}` when not.
     package static let acquire = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
@@ -15,21 +17,20 @@ package enum LockScripts {
         end
         local fence = redis.call('INCR', KEYS[2])
         local now = redis.call('TIME')
-        local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-        local value = '{"v":1,"token":"' .. ARGV[1] .. '","owner":"' .. ARGV[2] ..
-          '","acquired_ms":' .. string.format('%d', at) .. ',"fence":' .. string.format('%d', fence) .. '}'
-        redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
+        local value = ARGV[1] .. string.format('%d,"fence":%d}', now[1] * 1000 + math.floor(now[2] / 1000), fence)
+        redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
         return {1, value, fence}
         """)
 
     /// Release: delete the lock only if it still holds exactly our value, then wake waiters.
     ///
-    /// KEYS: lock. ARGV: our value, wake-up channel. Returns 1 when released, 0 when the lock
+    /// KEYS: lock. ARGV: our value, wake-up channel, message (the releasing locker's tag, so
+    /// that its own waiters, woken already, skip it). Returns 1 when released, 0 when the lock
     /// was gone or held by someone else (then nothing is touched).
     package static let release = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', ARGV[2], 'released')
+          redis.call('PUBLISH', ARGV[2], ARGV[3])
           return 1
         end
         return 0

@@ -4,12 +4,20 @@ extension Locker {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for index in 0 ..< 16 {
+                let shift = UInt64(60 - 4 * index)
+                buffer[index] = hexDigit(high >> shift)
+                buffer[16 + index] = hexDigit(low >> shift)
+            }
+            return 32
+        }
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    /// The ASCII lowercase hex digit of `value`'s lowest four bits.
+    private static func hexDigit(_ value: UInt64) -> UInt8 {
+        let nibble = UInt8(truncatingIfNeeded: value) & 0xF
+        return nibble < 10 ? 0x30 + nibble : 0x57 + nibble
     }
 
     static func validateToken(_ token: String) throws(LockError) -> String {

@@ -7,8 +7,9 @@ extension Locker {
     /// release between its try and its wait is never missed; the release script publishes on
     /// that channel, which hands the lock over within a round trip or two. A fallback retry
     /// (exponential backoff with full jitter, never sleeping past the holder's remaining
-    /// TTL) covers lost messages and locks that simply expire. All waiters of a client share
-    /// one subscriber connection. Cancelling the Task stops the wait and unsubscribes.
+    /// TTL) covers lost messages and locks that simply expire. The waiters of one locker for
+    /// one lock share one subscription (and all of a client's subscriptions one connection).
+    /// Cancelling the Task stops the wait; the last waiter to leave unsubscribes.
     ///
     /// - Throws: ``LockError/Code/waitTimedOut`` (with the holder) when `wait` runs out;
     ///   ``LockError/Code/cancelled`` when the Task is cancelled.
@@ -31,24 +32,12 @@ extension Locker {
             }
         }
 
-        let subscription: RedisSubscription
-        do {
-            subscription = try await client.subscribe(.channel, to: [keys.channel], bufferLimit: 16)
-        } catch {
-            throw LockError.from(error, during: "subscribing to the release channel of '\(name.escapedForMessages)'")
-        }
-        let signal = WakeSignal()
+        let membership = try await releaseListeners.join(keys, client: client, queue: waitQueue)
+        let signal = WakeSignal(eventLoop: client.eventLoopGroup.any())
         let waiterID = waitQueue.enqueue(keys.lock, signal: signal)
-        let queue = waitQueue
-        let listener = Task {
-            do {
-                for try await _ in subscription { queue.wakeHead(keys.lock) }
-            } catch {}
-            signal.signal()  // the subscription ended: let the retry loop go on by its timer
-        }
         defer {
-            listener.cancel()
             waitQueue.remove(keys.lock, id: waiterID)
+            releaseListeners.leave(keys, membership: membership)
         }
 
         var attempt = 0

@@ -23,6 +23,9 @@ public final class Locker: Sendable {
     public let logger: Logger
     let metrics: LockMetrics
     let waitQueue = LocalWaitQueue()
+    let releaseListeners: ReleaseListeners
+    /// `{"v":1,"owner":"…",` is the same for every acquire: escaped once.
+    private let escapedOwner: String
     private let safetyChecked = Atomic<Bool>(false)
 
     /// Makes a locker; it checks the owner label and talks to Redis only when used.
@@ -36,6 +39,8 @@ public final class Locker: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.metrics = LockMetrics()
+        self.escapedOwner = Self.jsonEscaped(configuration.owner)
+        self.releaseListeners = ReleaseListeners(tag: Self.makeToken())
     }
 
     /// The Redis names of lock `name`.
@@ -59,7 +64,7 @@ public final class Locker: Sendable {
         do {
             reply = try await client.run(
                 LockScripts.acquire, keys: [keys.lock, keys.fence],
-                arguments: [token, Self.jsonEscaped(configuration.owner), String(milliseconds)])
+                arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)])
         } catch {
             if error.code == .cancelled || Task.isCancelled {
                 // The script may have run: clean up from a Task that is not cancelled.
@@ -99,14 +104,21 @@ public final class Locker: Sendable {
 
     /// Releases the lock if `lease` still holds it and wakes its waiters.
     ///
+    /// This locker's next waiter for the lock is woken as soon as the release is written, so
+    /// that its acquire follows the release on the same connection within one round trip;
+    /// it is woken again once the release is confirmed, in case its try came too early.
+    ///
     /// - Returns: `true` when released; `false` when the lock had expired or someone else holds
     ///   it now (their lock is left untouched, and `lease` is marked lost).
     @discardableResult
     public func unlock(_ lease: LockLease) async throws(LockError) -> Bool {
         let released: Bool
+        let queue = waitQueue, key = lease.keys.lock
         do {
-            released = try await client.run(LockScripts.release, keys: [lease.keys.lock], arguments: [lease.value, lease.keys.channel])
-                .decode(as: Int.self) == 1
+            released = try await client.run(
+                LockScripts.release, keys: [key], arguments: [lease.value, lease.keys.channel, releaseListeners.tag],
+                whenWritten: { queue.wakeHead(key) }
+            ).decode(as: Int.self) == 1
         } catch {
             throw LockError.from(error, during: "releasing '\(lease.name.escapedForMessages)'")
         }

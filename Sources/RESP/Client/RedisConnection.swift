@@ -36,6 +36,14 @@ public final actor RedisConnection {
     ///
     /// - Parameter timeout: overrides the configuration's ``RedisConfiguration/commandTimeout``.
     public func send(_ command: RESPCommand, timeout: Duration? = nil) async throws(RedisError) -> RESPToken {
+        try await send(command, timeout: timeout, whenWritten: {})
+    }
+
+    /// Sends one command like ``send(_:timeout:)`` and calls `whenWritten` on the connection's
+    /// event loop as soon as the command is queued on the socket, before its reply: commands
+    /// sent from then on run after it on the server. A command that cannot be written throws
+    /// without calling it.
+    public func send(_ command: RESPCommand, timeout: Duration? = nil, whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
         let id = makeRequestID()
         let deadline = deadline(for: timeout)
         return try await Self.mapErrors {
@@ -50,6 +58,8 @@ public final actor RedisConnection {
                         replies: 1, waiter: .single(continuation)
                     ) {
                         continuation.resume(throwing: error)
+                    } else {
+                        whenWritten()
                     }
                 }
             } onCancel: {

@@ -24,17 +24,25 @@ public struct RedisScript: Sendable, Hashable {
 extension RedisConnection {
     /// Runs `script` with `EVALSHA`; when the server answers `NOSCRIPT` (after a restart or
     /// `SCRIPT FLUSH`) it loads the script and runs it again in the same round trip.
-    public func run(_ script: RedisScript, keys: [String], arguments: [String] = []) async throws(RedisError) -> RESPToken {
-        try await run(script, keys: keys, arguments: arguments, asking: false)
+    ///
+    /// - Parameter whenWritten: called on the connection's event loop once the command is
+    ///   written, before its reply (see ``send(_:timeout:whenWritten:)``).
+    public func run(
+        _ script: RedisScript, keys: [String], arguments: [String] = [], whenWritten: @Sendable () -> Void = {}
+    ) async throws(RedisError) -> RESPToken {
+        try await run(script, keys: keys, arguments: arguments, asking: false, whenWritten: whenWritten)
     }
 
-    /// ``run(_:keys:arguments:)``, with `ASKING` right before each `EVALSHA` when `asking` is
-    /// set (a cluster's `ASK` redirection).
-    func run(_ script: RedisScript, keys: [String], arguments: [String], asking: Bool) async throws(RedisError) -> RESPToken {
+    /// ``run(_:keys:arguments:whenWritten:)``, with `ASKING` right before each `EVALSHA` when
+    /// `asking` is set (a cluster's `ASK` redirection).
+    func run(
+        _ script: RedisScript, keys: [String], arguments: [String], asking: Bool, whenWritten: @Sendable () -> Void = {}
+    ) async throws(RedisError) -> RESPToken {
         let evalsha = RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments)
         let prefix = asking ? [RESPCommand("ASKING")] : []
         do {
-            return try await sendLast(prefix + [evalsha])
+            if asking { return try await sendLast(prefix + [evalsha]) }
+            return try await send(evalsha, whenWritten: whenWritten)
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
             return try await sendLast([RESPCommand("SCRIPT", "LOAD", script.source)] + prefix + [evalsha])
         }
@@ -43,7 +51,9 @@ extension RedisConnection {
 
 extension RedisClient {
     /// Runs `script` by its SHA-1, loading it on `NOSCRIPT`; see ``RedisConnection/run(_:keys:arguments:)``.
-    public func run(_ script: RedisScript, keys: [String], arguments: [String] = []) async throws(RedisError) -> RESPToken {
-        try await connection().run(script, keys: keys, arguments: arguments)
+    public func run(
+        _ script: RedisScript, keys: [String], arguments: [String] = [], whenWritten: @Sendable () -> Void = {}
+    ) async throws(RedisError) -> RESPToken {
+        try await connection().run(script, keys: keys, arguments: arguments, whenWritten: whenWritten)
     }
 }

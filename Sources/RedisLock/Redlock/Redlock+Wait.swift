@@ -12,7 +12,7 @@ extension Redlock {
     public func lock(_ name: String, ttl: Duration, wait: Duration) async throws(LockError) -> RedlockLease {
         let start = ContinuousClock.now
         let deadline = start + wait
-        let wakeUps = WakeSignal()
+        let wakeUps = WakeSignal(eventLoop: lockers[0].client.eventLoopGroup.any())
         let listeners = await listenForReleases(of: name, wakeUps: wakeUps)
         defer { listeners.forEach { $0.cancel() } }
         var attempts = 0

@@ -1,0 +1,39 @@
+import RedisLock
+import Testing
+
+/// `LockRecord(parsing:)` reads what the library writes and what JSON tools may rewrite it
+/// into; anything else is not a record.
+@Suite("Lock record parsing")
+struct LockRecordParsingTests {
+    @Test func readsTheLibrarysFormat() throws {
+        let record = try #require(LockRecord(parsing: #"{"v":1,"token":"9f2c","owner":"web-7:4121","acquired_ms":1764081234567,"fence":42}"#))
+        #expect(record.version == 1)
+        #expect(record.token == "9f2c")
+        #expect(record.owner == "web-7:4121")
+        #expect(record.acquiredAtMilliseconds == 1764081234567)
+        #expect(record.fence == 42)
+    }
+
+    @Test func acceptsOtherKeyOrderWhitespaceEscapesAndUnknownKeys() throws {
+        let text = #"{"v": 1, "fence": 7, "extra": {"a": [1, "}"]}, "owner": "a\"b\\c \u00e9 \ud83d\ude00\n", "#
+            + #""acquired_ms": -5, "token": "t", "flag": true}"#
+        let record = try #require(LockRecord(parsing: text))
+        #expect(record.owner == "a\"b\\c é 😀\n")
+        #expect(record.fence == 7)
+        #expect(record.acquiredAtMilliseconds == -5)
+        #expect(record.token == "t")
+    }
+
+    @Test(arguments: [
+        "plain-value",
+        #"{"v":1,"token":"t","owner":"o","acquired_ms":1}"#,  // no fence
+        #"{"v":1,"token":"t","owner":"o","acquired_ms":1,"fence":1.5}"#,
+        #"{"v":1,"token":"t","owner":"o","acquired_ms":1,"fence":99999999999999999999}"#,
+        #"{"v":1,"token":"t","owner":"o\x","acquired_ms":1,"fence":1}"#,
+        #"{"v":1,"token":"t","owner":"o","acquired_ms":1,"fence":1} trailing"#,
+        #"{"v":1,"token":"t","owner":"o","acquired_ms":1,"fence":1"#,
+    ])
+    func rejectsWhatIsNotARecord(_ text: String) {
+        #expect(LockRecord(parsing: text) == nil)
+    }
+}
