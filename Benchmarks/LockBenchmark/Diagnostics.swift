@@ -24,7 +24,7 @@ enum Diagnostics {
             var iterator = parts.makeIterator()
             _ = iterator.next()
             let value = try String(fromRESP: iterator.next()!)
-            _ = try await client.run(release, keys: [keys[0]], arguments: [value, "lock:{bench:raw}:released", "released"])
+            _ = try await client.run(release, keys: [keys[0]], arguments: [value, "lock:{bench:raw}:released", "released", "PUBLISH"])
         }
     }
 

@@ -25,7 +25,7 @@ struct RoundTripLimit: Sendable {
         ], line: "\"EVALSHA")
         let release = try await run(clients: clients, requests: requests, [
             "-r", "100000000", "EVALSHA", Diagnostics.release.sha1, "1", "lock:{rb:__rand_int__}", "{\"v\":1}", "lock:{rb:__rand_int__}:released",
-            "released",
+            "released", "PUBLISH",
         ], line: "\"EVALSHA")
         return CycleMeasurement(
             cyclesPerSecond: 1 / (1 / acquire.rps + 1 / release.rps),

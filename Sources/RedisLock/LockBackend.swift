@@ -1,3 +1,4 @@
+public import NIOCore
 public import RESP
 
 /// What a ``Locker`` needs from Redis, so the same lock runs on one server
@@ -21,6 +22,12 @@ public protocol LockBackend: Sendable {
     /// The command the lock scripts publish wake-ups with: `PUBLISH`, or `SPUBLISH` on a
     /// cluster (where subscribers listen on shard channels).
     var wakeUpPublishCommand: String { get }
+
+    /// Where timers of the lock's waiters run.
+    var eventLoopGroup: any EventLoopGroup { get }
+
+    /// Closes the connections.
+    func shutdown() async
 }
 
 extension RedisClient: LockBackend {

@@ -25,12 +25,13 @@ package enum LockScripts {
     /// Release: delete the lock only if it still holds exactly our value, then wake waiters.
     ///
     /// KEYS: lock. ARGV: our value, wake-up channel, message (the releasing locker's tag, so
-    /// that its own waiters, woken already, skip it). Returns 1 when released, 0 when the lock
-    /// was gone or held by someone else (then nothing is touched).
+    /// that its own waiters, woken already, skip it), publish command (`PUBLISH`, or
+    /// `SPUBLISH` on a cluster). Returns 1 when released, 0 when the lock was gone or held by
+    /// someone else (then nothing is touched).
     package static let release = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', ARGV[2], ARGV[3])
+          redis.call(ARGV[4], ARGV[2], ARGV[3])
           return 1
         end
         return 0
@@ -50,12 +51,13 @@ package enum LockScripts {
     /// Clean-up after an acquire whose outcome is unknown (the connection failed before the
     /// reply): delete the lock if its record carries our token, which is 128 random bits.
     ///
-    /// KEYS: lock. ARGV: `"token":"<token>"`, wake-up channel. Returns 1 when deleted.
+    /// KEYS: lock. ARGV: `"token":"<token>"`, wake-up channel, publish command. Returns 1
+    /// when deleted.
     package static let releaseByToken = RedisScript("""
         local value = redis.call('GET', KEYS[1])
         if value and string.find(value, ARGV[1], 1, true) then
           redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', ARGV[2], 'released')
+          redis.call(ARGV[3], ARGV[2], 'released')
           return 1
         end
         return 0

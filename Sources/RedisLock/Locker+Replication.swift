@@ -32,7 +32,9 @@ extension Locker {
         guard replicas >= 1 else { throw LockError(.invalidArgument, "replicas must be at least 1") }
         let milliseconds = max(1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         do {
-            let acknowledged = try await client.send(RESPCommand("WAIT", replicas, milliseconds), timeout: timeout + .seconds(1)).decode(as: Int.self)
+            // On the connection that carried the acquire (a cluster: the lock's primary).
+            let reply = try await backend.send(RESPCommand("WAIT", replicas, milliseconds), nearKey: lease.keys.lock, timeout: timeout + .seconds(1))
+            let acknowledged = try reply.decode(as: Int.self)
             return ReplicationReport(requested: replicas, acknowledged: acknowledged)
         } catch {
             throw LockError.from(error, during: "waiting for replicas of '\(lease.name.escapedForMessages)'")

@@ -32,8 +32,8 @@ extension Locker {
             }
         }
 
-        let membership = try await releaseListeners.join(keys, client: client, queue: waitQueue)
-        let signal = WakeSignal(eventLoop: client.eventLoopGroup.any())
+        let membership = try await releaseListeners.join(keys, backend: backend, queue: waitQueue)
+        let signal = WakeSignal(eventLoop: backend.eventLoopGroup.any())
         let waiterID = waitQueue.enqueue(keys.lock, signal: signal)
         defer {
             waitQueue.remove(keys.lock, id: waiterID)

@@ -15,8 +15,9 @@ import Synchronization
 /// Acquire is one atomic script (check, bump the fence, set with a TTL); release and extend
 /// are compare-and-delete and compare-and-`PEXPIRE` scripts against the whole stored value.
 public final class Locker: Sendable {
-    /// The connection to Redis.
-    public let client: RedisClient
+    /// Where the locks live: one server (``RESP/RedisClient``) or a cluster
+    /// (``RESP/RedisClusterClient``).
+    public let backend: any LockBackend
     /// The settings every lock of this locker uses.
     public let configuration: LockConfiguration
     /// Where warnings (eviction, persistence) and lease losses are logged.
@@ -28,14 +29,25 @@ public final class Locker: Sendable {
     private let escapedOwner: String
     private let safetyChecked = Atomic<Bool>(false)
 
-    /// Makes a locker; it checks the owner label and talks to Redis only when used.
-    public init(
+    /// Makes a locker on one server; it checks the owner label and talks to Redis only when used.
+    public convenience init(
         client: RedisClient,
         configuration: LockConfiguration = LockConfiguration(),
         logger: Logger = Logger(label: "RedisLock")
     ) throws(LockError) {
+        try self.init(backend: client, configuration: configuration, logger: logger)
+    }
+
+    /// Makes a locker on `backend`: a ``RESP/RedisClient`` or a ``RESP/RedisClusterClient``
+    /// (every lock's keys share a hash tag, so each script runs in one slot, and waiters are
+    /// woken through sharded pub/sub).
+    public init(
+        backend: some LockBackend,
+        configuration: LockConfiguration = LockConfiguration(),
+        logger: Logger = Logger(label: "RedisLock")
+    ) throws(LockError) {
         try Self.validateOwner(configuration.owner)
-        self.client = client
+        self.backend = backend
         self.configuration = configuration
         self.logger = logger
         self.metrics = LockMetrics()
@@ -62,9 +74,9 @@ public final class Locker: Sendable {
         let start = ContinuousClock.now
         let reply: RESPToken
         do {
-            reply = try await client.run(
+            reply = try await backend.run(
                 LockScripts.acquire, keys: [keys.lock, keys.fence],
-                arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)])
+                arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)], whenWritten: {})
         } catch {
             if error.code == .cancelled || Task.isCancelled {
                 // The script may have run: clean up from a Task that is not cancelled.
@@ -115,8 +127,9 @@ public final class Locker: Sendable {
         let released: Bool
         let queue = waitQueue, key = lease.keys.lock
         do {
-            released = try await client.run(
-                LockScripts.release, keys: [key], arguments: [lease.value, lease.keys.channel, releaseListeners.tag],
+            released = try await backend.run(
+                LockScripts.release, keys: [key],
+                arguments: [lease.value, lease.keys.channel, releaseListeners.tag, backend.wakeUpPublishCommand],
                 whenWritten: { queue.wakeHead(key) }
             ).decode(as: Int.self) == 1
         } catch {
@@ -142,7 +155,7 @@ public final class Locker: Sendable {
         let start = ContinuousClock.now
         let extended: Bool
         do {
-            extended = try await client.run(LockScripts.extend, keys: [lease.keys.lock], arguments: [lease.value, String(milliseconds)])
+            extended = try await backend.run(LockScripts.extend, keys: [lease.keys.lock], arguments: [lease.value, String(milliseconds)], whenWritten: {})
                 .decode(as: Int.self) == 1
         } catch {
             throw LockError.from(error, during: "extending '\(lease.name.escapedForMessages)'")
@@ -163,12 +176,13 @@ public final class Locker: Sendable {
 
     private func releaseAfterUnknownOutcome(keys: LockKeys, token: String) async {
         let marker = "\"token\":\"\(token)\""
-        _ = try? await client.run(LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel])
+        _ = try? await backend.run(
+            LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel, backend.wakeUpPublishCommand], whenWritten: {})
     }
 
     private func checkServerSafetyOnce() async {
         guard !safetyChecked.exchange(true, ordering: .relaxed) else { return }
-        await ServerSafetyCheck.warnIfUnsafe(client: client, logger: logger)
+        await ServerSafetyCheck.warnIfUnsafe(backend: backend, logger: logger)
     }
 }
 

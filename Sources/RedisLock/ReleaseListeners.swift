@@ -28,7 +28,7 @@ final class ReleaseListeners: Sendable {
     /// Joins (or opens) the subscription to `keys.channel` and returns once it is confirmed:
     /// from then on no release of the lock goes unnoticed. Returns the membership to hand
     /// back to ``leave(_:membership:)``.
-    func join(_ keys: LockKeys, client: RedisClient, queue: LocalWaitQueue) async throws(LockError) -> UInt64 {
+    func join(_ keys: LockKeys, backend: any LockBackend, queue: LocalWaitQueue) async throws(LockError) -> UInt64 {
         let (id, ready) = entries.withLock { entries -> (UInt64, Task<Result<Void, LockError>, Never>) in
             if var entry = entries[keys.lock] {
                 entry.users += 1
@@ -36,7 +36,7 @@ final class ReleaseListeners: Sendable {
                 return (entry.id, entry.ready)
             }
             let id = nextID.add(1, ordering: .relaxed).newValue
-            let (ready, listener) = open(keys, id: id, client: client, queue: queue)
+            let (ready, listener) = open(keys, id: id, backend: backend, queue: queue)
             entries[keys.lock] = Entry(id: id, users: 1, ready: ready, listener: listener)
             return (id, ready)
         }
@@ -63,11 +63,11 @@ final class ReleaseListeners: Sendable {
     }
 
     private func open(
-        _ keys: LockKeys, id: UInt64, client: RedisClient, queue: LocalWaitQueue
+        _ keys: LockKeys, id: UInt64, backend: any LockBackend, queue: LocalWaitQueue
     ) -> (Task<Result<Void, LockError>, Never>, Task<Void, Never>) {
         let subscribed = Task { () -> Result<RedisSubscription, LockError> in
             do throws(RedisError) {
-                return .success(try await client.subscribe(.channel, to: [keys.channel], bufferLimit: 16))
+                return .success(try await backend.subscribe(toWakeUps: keys.channel, bufferLimit: 16))
             } catch {
                 return .failure(LockError.from(error, during: "subscribing to the release channel of '\(keys.name.escapedForMessages)'"))
             }

@@ -4,8 +4,9 @@ import RESP
 /// Checks, once per ``Locker``, server settings that silently break lock guarantees, and logs
 /// a warning for each. Servers that refuse `CONFIG GET` (ACLs, managed services) are skipped.
 enum ServerSafetyCheck {
-    static func warnIfUnsafe(client: RedisClient, logger: Logger) async {
-        guard let settings = try? await client.send("CONFIG", "GET", "*").decode(as: [String: String].self) else {
+    static func warnIfUnsafe(backend: any LockBackend, logger: Logger) async {
+        let reply = try? await backend.send(RESPCommand("CONFIG", "GET", "*"), nearKey: "", timeout: nil)
+        guard let settings = try? reply?.decode(as: [String: String].self) else {
             logger.debug("CONFIG GET is not allowed; skipping the lock safety check")
             return
         }

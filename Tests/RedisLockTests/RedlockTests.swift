@@ -205,7 +205,7 @@ struct RedlockTests {
             #expect(ContinuousClock.now - released < .seconds(2))
             #expect(acquired.nodeLeases.count == 3)
             await waiter.unlock(acquired)
-            for client in waiter.lockers.map(\.client) { await client.shutdown() }
+            for locker in waiter.lockers { await locker.backend.shutdown() }
         }
     }
 

@@ -9,7 +9,9 @@ extension Locker {
         let keys = keys(for: name)
         let marker = "\"token\":\"\(token)\""
         do {
-            return try await client.run(LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel])
+            return try await backend.run(
+                LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel, backend.wakeUpPublishCommand], whenWritten: {}
+            )
                 .decode(as: Int.self) == 1
         } catch {
             throw LockError.from(error, during: "releasing '\(name.escapedForMessages)'")

@@ -12,7 +12,7 @@ extension Redlock {
     public func lock(_ name: String, ttl: Duration, wait: Duration) async throws(LockError) -> RedlockLease {
         let start = ContinuousClock.now
         let deadline = start + wait
-        let wakeUps = WakeSignal(eventLoop: lockers[0].client.eventLoopGroup.any())
+        let wakeUps = WakeSignal(eventLoop: lockers[0].backend.eventLoopGroup.any())
         let listeners = await listenForReleases(of: name, wakeUps: wakeUps)
         defer { listeners.forEach { $0.cancel() } }
         var attempts = 0
@@ -40,7 +40,7 @@ extension Redlock {
     /// notice signals `wakeUps`. Cancel the returned tasks to unsubscribe.
     private func listenForReleases(of name: String, wakeUps: WakeSignal) async -> [Task<Void, Never>] {
         let subscriptions = await askEveryNode { (locker) async -> RedisSubscription? in
-            try? await locker.client.subscribe(.channel, to: [locker.keys(for: name).channel])
+            try? await locker.backend.subscribe(toWakeUps: locker.keys(for: name).channel, bufferLimit: 16)
         }
         return subscriptions.compactMap { $0 ?? nil }.map { subscription in
             Task {

@@ -1,0 +1,95 @@
+import RESP
+import RedisLock
+import RedisTestSupport
+import Testing
+
+/// The same `Locker` on a real 3-master Redis Cluster: every lock's keys in one slot on the
+/// primary that serves it, mutual exclusion, per-lock fences, and waiters woken through
+/// sharded pub/sub.
+@Suite("Locks on a cluster", .serialized)
+struct LockOnClusterTests {
+    static func locker(_ cluster: RedisCluster, owner: String, retryBackoff: ClosedRange<Duration>? = nil) throws -> (Locker, RedisClusterClient) {
+        let client = try RedisClusterClient(url: cluster.url)
+        var configuration = LockConfiguration(owner: owner)
+        if let retryBackoff { configuration.retryBackoff = retryBackoff }
+        return (try Locker(backend: client, configuration: configuration), client)
+    }
+
+    @Test func locksLiveOnThePrimaryOfTheirSlotAndFencesCountPerLock() async throws {
+        try await withRedisCluster { cluster in
+            let (locker, client) = try Self.locker(cluster, owner: "cluster-owner")
+            // Names spread over the three primaries.
+            let names = (0 ..< 12).map { "job:\($0)" }
+            var owners: Set<Int> = []
+            for name in names {
+                let lease = try #require(try await locker.tryLock(name, ttl: .seconds(30)).lease)
+                #expect(lease.fence == 1)
+                let owner = try #require(try cluster.owner(ofSlot: Int(HashSlot(key: lease.keys.lock).rawValue), accordingTo: cluster.masters[0]))
+                owners.insert(owner.port)
+                #expect(try owner.cli(["GET", lease.keys.lock]).contains(lease.token), "the lock is not on its slot's primary")
+                #expect(try owner.cli(["GET", lease.keys.fence]) == "1")
+                #expect(try await locker.unlock(lease))
+                let again = try #require(try await locker.tryLock(name, ttl: .seconds(30)).lease)
+                #expect(again.fence == 2)
+                #expect(try await !locker.extend(lease, ttl: .seconds(30)), "the old lease must not extend the new one")
+                #expect(try await locker.extend(again, ttl: .seconds(30)))
+                #expect(try await locker.unlock(again))
+            }
+            #expect(owners.count == 3, "the names did not reach every primary: \(owners)")
+            await client.shutdown()
+        }
+    }
+
+    @Test func tasksNeverOverlapAndFencesIncrease() async throws {
+        try await withRedisCluster { cluster in
+            let (locker, client) = try Self.locker(cluster, owner: "exclusion", retryBackoff: .milliseconds(1) ... .milliseconds(20))
+            let log = Locked<[(start: ContinuousClock.Instant, end: ContinuousClock.Instant, fence: Int64)]>([])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0 ..< 8 {
+                    group.addTask {
+                        for _ in 0 ..< 25 {
+                            let lease = try await locker.lock("shared", ttl: .seconds(5), wait: .seconds(30))
+                            let start = ContinuousClock.now
+                            await Task.yield()
+                            let end = ContinuousClock.now
+                            log.withLock { $0.append((start, end, lease.fence)) }
+                            #expect(try await locker.unlock(lease))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let intervals = log.value.sorted { $0.start < $1.start }
+            #expect(intervals.count == 200)
+            for (earlier, later) in zip(intervals, intervals.dropFirst()) {
+                #expect(earlier.end <= later.start, "two holders at once")
+                #expect(earlier.fence < later.fence, "fences must increase in acquisition order")
+            }
+            await client.shutdown()
+        }
+    }
+
+    @Test func waiterIsWokenThroughShardedPubSub() async throws {
+        try await withRedisCluster { cluster in
+            let (holder, holderClient) = try Self.locker(cluster, owner: "holder")
+            // A retry timer of 10 s: only the release notice can wake the waiter in time.
+            let (waiter, waiterClient) = try Self.locker(cluster, owner: "waiter", retryBackoff: .seconds(10) ... .seconds(10))
+            let lease = try #require(try await holder.tryLock("handoff", ttl: .seconds(30)).lease)
+            let waiting = Task { try await waiter.lock("handoff", ttl: .seconds(10), wait: .seconds(20)) }
+            let owner = try #require(try cluster.owner(ofSlot: Int(HashSlot(key: lease.keys.channel).rawValue), accordingTo: cluster.masters[0]))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try !owner.cli(["PUBSUB", "SHARDNUMSUB", lease.keys.channel]).hasSuffix("1"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try owner.cli(["PUBSUB", "SHARDNUMSUB", lease.keys.channel]).hasSuffix("1"), "the waiter is not subscribed to the shard channel")
+            let released = ContinuousClock.now
+            #expect(try await holder.unlock(lease))
+            let acquired = try await waiting.value
+            #expect(ContinuousClock.now - released < .seconds(5), "woken by the retry timer, not the release")
+            #expect(acquired.fence == lease.fence + 1)
+            #expect(try await waiter.unlock(acquired))
+            await holderClient.shutdown()
+            await waiterClient.shutdown()
+        }
+    }
+}
