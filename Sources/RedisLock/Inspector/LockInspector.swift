@@ -25,6 +25,14 @@ public final class LockInspector: Sendable {
             }
         }
 
+        /// Whether `key` is one of the watched keys (as SCAN MATCH would decide).
+        public func matches(_ key: [UInt8]) -> Bool {
+            switch self {
+            case .prefix(let prefix): key.starts(with: prefix.utf8)
+            case .glob(let glob): KeyGlob.matches(Array(glob.utf8), key)
+            }
+        }
+
         /// The prefix or glob as given.
         public var description: String {
             switch self {
@@ -89,7 +97,7 @@ public final class LockInspector: Sendable {
 
         let toleranceMilliseconds = tolerance.milliseconds
         let events = history.withLock { history in
-            history.update(&locks, fenceValues: fenceValues, serverTime: serverTime, tolerance: toleranceMilliseconds)
+            history.update(&locks, fenceValues: fenceValues, serverTime: serverTime, at: start, tolerance: toleranceMilliseconds)
         }
         return InspectionSnapshot(
             locks: locks, events: events, serverTimeMilliseconds: serverTime, scannedKeys: scanned,
@@ -112,9 +120,13 @@ public final class LockInspector: Sendable {
         history.withLock { $0.noteForceRelease(key) }
     }
 
-    /// Remembers that `key` expired (from a keyspace notification).
-    public func noteExpired(_ key: [UInt8]) {
-        history.withLock { $0.noteExpired(key) }
+    /// Remembers that `key` expired, from a keyspace notification that arrived at `instant`,
+    /// and returns the event to show for it now (dated on the server's clock, with the holder
+    /// the last scan saw). Later refreshes do not report that expiry again. `nil` for keys
+    /// outside the selection, helper keys, and before the first refresh.
+    public func noteExpired(_ key: [UInt8], at instant: ContinuousClock.Instant = .now) -> LockEvent? {
+        guard selection.matches(key) else { return nil }
+        return history.withLock { $0.noteExpired(key, at: instant) }
     }
 
     private struct Cost {
