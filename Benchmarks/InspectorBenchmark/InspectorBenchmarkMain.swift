@@ -43,7 +43,7 @@ enum InspectorBenchmark {
             refreshes.append(clock.now - start)
         }
         let refresh = Statistics.median(refreshes)
-        say("full refresh (LockInspector: SCAN + pipelined PTTL/GET + decode): median \(Statistics.format(refresh)) "
+        say("full refresh (LockInspector: SCAN + pipelined MGET/PTTL + decode): median \(Statistics.format(refresh)) "
             + "(min \(Statistics.format(refreshes.min()!)), max \(Statistics.format(refreshes.max()!)), \(options.rounds) runs); "
             + "\(snapshot.locks.count) locks of \(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands in "
             + "\(snapshot.roundTrips) round trips  [target < 1 s: \(Statistics.verdict(refresh < .seconds(1)))]")
