@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "RESP", targets: ["RESP"]),
         .library(name: "RedisLock", targets: ["RedisLock"]),
         .executable(name: "lockwatch", targets: ["lockwatch"]),
+        .executable(name: "inspector-benchmark", targets: ["inspector-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -99,6 +100,19 @@ let package = Package(
             ],
             path: "Benchmarks/LockBenchmark",
             exclude: ["python"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "inspector-benchmark",
+            dependencies: [
+                "RESP",
+                "RedisLock",
+                "LockWatchUI",
+                "RedisTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/InspectorBenchmark",
             swiftSettings: strict
         ),
         .testTarget(

@@ -20,6 +20,7 @@ enum DashboardLauncher {
         let configuration = client.configuration
         let inspector = LockInspector(client: client, selection: selection)
         let releaser = ForceRelease(client: client, audit: audit)
+        let notifications = ExpiryNotifications(inspector: inspector)
         let user = configuration.username ?? (configuration.password == nil ? nil : "default")
         let state = DashboardState(
             endpoint: "\(configuration.redactedURL) \(selection.pattern)", user: user, readOnly: readOnly, interval: interval)
@@ -30,7 +31,8 @@ enum DashboardLauncher {
                 let outcome = await releaser.release(key: lock.keyBytes, expecting: .value(lock.value))
                 if case .released = outcome { inspector.noteForceRelease(lock.keyBytes) }
                 return outcome
-            })
+            },
+            listen: { deliver in await notifications.run(deliver) })
         return await runner.run()
     }
 

@@ -240,6 +240,8 @@ import RedisLock
         let forty = ColumnLayout(width: 40)
         #expect(forty.contains(.ttl))
         #expect(!forty.contains(.fence))
+        // Narrow, the key keeps room to tell rows apart.
+        #expect(forty.placements.first { $0.column == .key }!.width >= 20)
     }
 
     @Test func everySmallSizeRendersWithoutCrashing() {

@@ -100,6 +100,19 @@ extension DashboardState {
         }
     }
 
+    /// Takes what the expiry listener reports: an expiry goes on the event strip at once (the
+    /// row stays until the next scan), the others set ``notifications``.
+    public mutating func apply(notice: ExpiryNotifications.Notice) {
+        switch notice {
+        case .listening:
+            notifications = .on
+        case .unavailable(let reason):
+            notifications = .off(reason: reason)
+        case .expired(let event):
+            recordEvents([event])
+        }
+    }
+
     /// Advances the clock: TTLs count down, old status messages clear.
     public mutating func tick(now instant: ContinuousClock.Instant) {
         if instant > now { now = instant }

@@ -29,6 +29,8 @@ public struct DashboardState: Sendable {
     public internal(set) var connection: ConnectionState = .connecting
     /// What the latest successful scan cost, and when it arrived.
     public internal(set) var lastScan: ScanSummary?
+    /// Whether expiries arrive as keyspace notifications.
+    public internal(set) var notifications: NotificationStatus = .unknown
     /// The latest events, oldest first (at most ``eventLimit``).
     public internal(set) var events: [LockEvent] = []
     /// The status line message, if any.

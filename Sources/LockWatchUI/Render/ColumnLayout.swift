@@ -92,7 +92,9 @@ struct ColumnLayout: Equatable, Sendable {
 
     init(width: Int) {
         guard width > 0 else { return }
-        let keyTarget = width >= 80 ? TableColumn.key.preferredWidth : max(8, width / 4)
+        // Narrow, the key (the one column that tells rows apart) keeps up to half the width;
+        // with a quarter, 40 columns cut every `lock:{orders:N}` to the same `lock:{orde…`.
+        let keyTarget = min(TableColumn.key.preferredWidth, max(8, width / 2))
         var widths: [TableColumn: Int] = [:]
         var used = min(keyTarget, width)
         let candidates = TableColumn.allCases.filter { $0 != .key }.sorted { $0.keepRank > $1.keepRank }

@@ -23,6 +23,9 @@ extension DashboardRenderer {
                 segments.append(TextSegment("  by ", CellStyle(dim: true)))
                 segments.append(TextSegment(TerminalText.sanitize(owner), dataStyle))
             }
+            if event.source == .notification {
+                segments.append(TextSegment("  (notified)", CellStyle(dim: true)))
+            }
             grid.write(segments, row: row, column: 0)
         }
     }

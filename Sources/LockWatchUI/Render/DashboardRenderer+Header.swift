@@ -1,5 +1,5 @@
 extension DashboardRenderer {
-    /// `lockwatch  redis://…  user u  READ-ONLY  every 1s  filter: x`.
+    /// `lockwatch  redis://…  user u  READ-ONLY  every 1s  notifications: on  filter: x`.
     mutating func drawHeader() {
         guard let row = layout.header else { return }
         var segments = [
@@ -19,6 +19,11 @@ extension DashboardRenderer {
             segments.append(TextSegment("PAUSED", CellStyle(foreground: .yellow, bold: true, reverse: true)))
         } else {
             segments.append(TextSegment("  every " + ValueFormat.interval(state.interval)))
+        }
+        switch state.notifications {
+        case .unknown: break
+        case .on: segments.append(TextSegment("  notifications: on", CellStyle(foreground: .green)))
+        case .off: segments.append(TextSegment("  notifications: off", CellStyle(dim: true)))
         }
         if !state.filter.isEmpty {
             segments.append(TextSegment("  filter: ", CellStyle(dim: true)))

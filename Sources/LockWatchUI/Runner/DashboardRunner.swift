@@ -23,6 +23,11 @@ public struct DashboardRunner: Sendable {
     private let initialState: DashboardState
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
+    private let listen: Listener?
+
+    /// Runs an expiry listener (such as ``ExpiryNotifications/run(_:)``) until cancelled,
+    /// handing its notices to the dashboard.
+    public typealias Listener = @Sendable (_ deliver: @Sendable (ExpiryNotifications.Notice) async -> Void) async -> Void
 
     /// How long a refresh may take before it counts as failed.
     static let refreshTimeout: Duration = .seconds(15)
@@ -35,14 +40,17 @@ public struct DashboardRunner: Sendable {
     ///   - state: the starting state (endpoint, user, read-only, interval).
     ///   - refresh: one inspection scan; throwing means the connection is lost for now.
     ///   - forceRelease: deletes a lock if its key still holds exactly the value shown.
+    ///   - listen: an expiry listener whose notices go on the event strip and in the header.
     public init(
         state: DashboardState,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
-        forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome
+        forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
+        listen: Listener? = nil
     ) {
         self.initialState = state
         self.refresh = refresh
         self.forceRelease = forceRelease
+        self.listen = listen
     }
 
     /// Shows the dashboard until quit; the terminal is restored before it returns.
@@ -62,12 +70,16 @@ public struct DashboardRunner: Sendable {
             state: initialState, session: session, events: continuation,
             refresh: refresh, forceRelease: forceRelease
         )
+        let listener = listen.map { listen in
+            Task { await listen { continuation.yield(.notice($0)) } }
+        }
         loop.startRefresh()
         for await event in events {
             loop.handle(event)
             if loop.exit != nil { break }
         }
         ticker.cancel()
+        listener?.cancel()
         loop.cancelTasks()
         signals.cancel()
         await session.stop()

@@ -14,6 +14,8 @@ enum RunnerEvent: Sendable {
     case refreshed(ticket: Int, Result<PreparedScan, any Error>)
     /// The refresh with this ticket has taken too long.
     case refreshTimedOut(ticket: Int)
+    /// The expiry listener reported something.
+    case notice(ExpiryNotifications.Notice)
     /// A force-release finished.
     case forceReleased(ForceReleaseOutcome, InspectedLock)
 }

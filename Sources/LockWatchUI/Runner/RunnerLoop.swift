@@ -58,6 +58,8 @@ final class RunnerLoop {
             guard late == ticket, let inFlight = refreshInFlight else { return }
             inFlight.cancel()
             finishRefresh(.failure(RefreshTimeoutError(after: DashboardRunner.refreshTimeout)))
+        case .notice(let notice):
+            state.apply(notice: notice)
         case .forceReleased(let outcome, let lock):
             state.apply(forceReleaseOutcome: outcome, for: lock)
             startRefresh()

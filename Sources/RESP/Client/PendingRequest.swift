@@ -32,8 +32,6 @@ struct PendingRequest {
     var remaining: Int
     /// For pub/sub commands: the push kind that confirms each channel (`subscribe`, …).
     var confirmation: PubSubConfirmation?
-    /// Replies received so far (only kept for `.many`).
-    var replies: [RESPToken]
     /// Who is waiting.
     var waiter: Waiter
 }

@@ -70,8 +70,18 @@ public struct LockEvent: Sendable, Hashable {
         case forceReleased = "force-released"
     }
 
+    /// How the inspector learned of it.
+    public enum Source: String, Sendable, Hashable {
+        /// Comparing two scans.
+        case scan
+        /// A keyspace notification from the server (see ``ExpiryNotifications``).
+        case notification
+    }
+
     /// What happened.
     public var kind: Kind
+    /// How the inspector learned of it.
+    public var source: Source
     /// The key's bytes.
     public var keyBytes: [UInt8]
     /// The key as text (sanitize before printing).
@@ -82,8 +92,9 @@ public struct LockEvent: Sendable, Hashable {
     public var atMilliseconds: Int64
 
     /// Makes an event.
-    public init(kind: Kind, keyBytes: [UInt8], owner: String?, atMilliseconds: Int64) {
+    public init(kind: Kind, keyBytes: [UInt8], owner: String?, atMilliseconds: Int64, source: Source = .scan) {
         self.kind = kind
+        self.source = source
         self.keyBytes = keyBytes
         self.owner = owner
         self.atMilliseconds = atMilliseconds

@@ -11,17 +11,28 @@ struct InspectorHistory: Sendable {
     private var seen: [[UInt8]: Seen] = [:]
     private var fences: [[UInt8]: Int64] = [:]
     private var previousTime: Int64?
+    /// When (on this process's clock) the previous scan read the server's clock.
+    private var previousInstant: ContinuousClock.Instant?
     private var forceReleased: Set<[UInt8]> = []
-    private var expiredByNotification: Set<[UInt8]> = []
+    /// Keys whose expiry a notification already reported, with the value they had then (so a
+    /// scan that read the key just before it expired does not drop the mark too early).
+    private var expiredByNotification: [[UInt8]: [UInt8]?] = [:]
 
     /// Marks `key` as force-released by this process, so its disappearance is reported so.
     mutating func noteForceRelease(_ key: [UInt8]) {
         forceReleased.insert(key)
     }
 
-    /// Marks `key` as expired, from a keyspace notification.
-    mutating func noteExpired(_ key: [UInt8]) {
-        expiredByNotification.insert(key)
+    /// Marks `key` as expired, from a keyspace notification that arrived at `instant`, and
+    /// returns the event to show now. Scans then do not report that expiry again. `nil` before
+    /// the first scan (no clock to date it by) and for helper keys.
+    mutating func noteExpired(_ key: [UInt8], at instant: ContinuousClock.Instant) -> LockEvent? {
+        guard let previousTime, let previousInstant,
+              !LockFormatDetector.isHelperKey(String(decoding: key, as: UTF8.self)) else { return nil }
+        let old = seen[key]
+        expiredByNotification.updateValue(old?.value, forKey: key)
+        let elapsed = max(0, (instant - previousInstant).milliseconds)
+        return LockEvent(kind: .expired, keyBytes: key, owner: old?.owner, atMilliseconds: previousTime + elapsed, source: .notification)
     }
 
     /// Folds a new scan into the history: fills rates and holder counts into `locks`, and
@@ -31,6 +42,7 @@ struct InspectorHistory: Sendable {
         _ locks: inout [InspectedLock],
         fenceValues: [[UInt8]: Int64],
         serverTime: Int64,
+        at instant: ContinuousClock.Instant = .now,
         tolerance: Int64
     ) -> [LockEvent] {
         var events: [LockEvent] = []
@@ -57,12 +69,10 @@ struct InspectorHistory: Sendable {
             current[lock.keyBytes] = entry
         }
         if let previousTime {
-            for (key, old) in seen where current[key] == nil {
+            for (key, old) in seen where current[key] == nil && expiredByNotification.index(forKey: key) == nil {
                 let kind: LockEvent.Kind
                 if forceReleased.contains(key) {
                     kind = .forceReleased
-                } else if expiredByNotification.contains(key) {
-                    kind = .expired
                 } else if let ttl = old.ttlMilliseconds, previousTime + ttl <= serverTime + tolerance {
                     kind = .expired
                 } else {
@@ -74,8 +84,13 @@ struct InspectorHistory: Sendable {
         seen = current
         fences = fenceValues
         previousTime = serverTime
+        previousInstant = instant
         forceReleased = []
-        expiredByNotification = []
+        // A key this scan still saw with the value it had when the notification came was read
+        // just before it expired: keep the mark, or the next scan would report it again.
+        expiredByNotification = expiredByNotification.filter { key, value in
+            value != nil && current[key]?.value == value
+        }
         return events
     }
 }

@@ -25,6 +25,10 @@ public enum LockFormatDetector {
 
     /// Classifies a string value.
     public static func classifyString(key: String, value: [UInt8], hasSignalSibling: Bool) -> Decoded {
+        if let record = RecordFastPath.parse(value) {
+            return Decoded(format: .lockwatch, owner: record.owner, token: record.token,
+                           acquiredAtMilliseconds: record.acquiredAtMilliseconds, fence: record.fence)
+        }
         let text = String(decoding: value, as: UTF8.self)
         if let record = LockRecord(parsing: text) {
             return Decoded(format: .lockwatch, owner: record.owner, token: record.token,

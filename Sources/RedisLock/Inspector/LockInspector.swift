@@ -4,9 +4,9 @@ import Synchronization
 
 /// Finds the locks under a prefix or glob and decodes them, for the dashboard and `list`.
 ///
-/// One refresh: `TIME`; `SCAN MATCH … COUNT …` (never `KEYS`); for every key found, `PTTL` and
-/// `GET` pipelined in batches (hashes answer `WRONGTYPE` and get `HGETALL` in a second
-/// batch); one `PUBSUB NUMSUB` per batch of wake-up channels. No per-key round trips: a
+/// One refresh: `TIME`; `SCAN MATCH … COUNT …` (never `KEYS`); for every batch of keys found,
+/// one `MGET` and a `PTTL` per lock key, pipelined (hashes, nil in the MGET, get `HGETALL` in
+/// a second batch); one `PUBSUB NUMSUB` per batch of wake-up channels. No per-key round trips: a
 /// refresh costs about (keys ÷ SCAN count) + (keys ÷ batch size) + 2 round trips, and it
 /// reports the exact command count.
 public final class LockInspector: Sendable {
@@ -22,6 +22,14 @@ public final class LockInspector: Sendable {
             switch self {
             case .prefix(let prefix): LockInspector.escapeGlob(prefix) + "*"
             case .glob(let glob): glob
+            }
+        }
+
+        /// Whether `key` is one of the watched keys (as SCAN MATCH would decide).
+        public func matches(_ key: [UInt8]) -> Bool {
+            switch self {
+            case .prefix(let prefix): key.starts(with: prefix.utf8)
+            case .glob(let glob): KeyGlob.matches(Array(glob.utf8), key)
             }
         }
 
@@ -89,7 +97,7 @@ public final class LockInspector: Sendable {
 
         let toleranceMilliseconds = tolerance.milliseconds
         let events = history.withLock { history in
-            history.update(&locks, fenceValues: fenceValues, serverTime: serverTime, tolerance: toleranceMilliseconds)
+            history.update(&locks, fenceValues: fenceValues, serverTime: serverTime, at: start, tolerance: toleranceMilliseconds)
         }
         return InspectionSnapshot(
             locks: locks, events: events, serverTimeMilliseconds: serverTime, scannedKeys: scanned,
@@ -112,9 +120,13 @@ public final class LockInspector: Sendable {
         history.withLock { $0.noteForceRelease(key) }
     }
 
-    /// Remembers that `key` expired (from a keyspace notification).
-    public func noteExpired(_ key: [UInt8]) {
-        history.withLock { $0.noteExpired(key) }
+    /// Remembers that `key` expired, from a keyspace notification that arrived at `instant`,
+    /// and returns the event to show for it now (dated on the server's clock, with the holder
+    /// the last scan saw). Later refreshes do not report that expiry again. `nil` for keys
+    /// outside the selection, helper keys, and before the first refresh.
+    public func noteExpired(_ key: [UInt8], at instant: ContinuousClock.Instant = .now) -> LockEvent? {
+        guard selection.matches(key) else { return nil }
+        return history.withLock { $0.noteExpired(key, at: instant) }
     }
 
     private struct Cost {
@@ -133,60 +145,64 @@ public final class LockInspector: Sendable {
         return time[0] * 1000 + time[1] / 1000
     }
 
-    /// Reads TTL and value of `keys` in one pipelined batch (plus one for hashes).
+    /// Reads TTL and value of `keys` in one pipelined batch (plus one for hashes): one `MGET`
+    /// for every value, one `PTTL` per lock key (helper keys need none), and an `EXISTS` per
+    /// possible python-redis-lock sibling. `MGET` answers nil for hashes and other types, which
+    /// then get `TYPE` + `HGETALL`. One MGET instead of a GET per key cuts the server's work
+    /// roughly in half at 100k locks.
     private func read(_ keys: [ByteBuffer], into locks: inout [InspectedLock], fences: inout [[UInt8]: Int64], cost: inout Cost) async throws(RedisError) {
-        var commands: [RESPCommand] = []
-        commands.reserveCapacity(keys.count * 2 + 1)
-        var signalProbes: [Int] = []
-        for (index, key) in keys.enumerated() {
+        var commands: [RESPCommand] = [RESPCommand("MGET", keys)]
+        commands.reserveCapacity(keys.count + 2)
+        var texts: [String] = []
+        texts.reserveCapacity(keys.count)
+        for key in keys {
+            let text = String(buffer: key)
+            texts.append(text)
+            guard !LockFormatDetector.isHelperKey(text) else { continue }
             commands.append(RESPCommand("PTTL", key))
-            commands.append(RESPCommand("GET", key))
             if key.readableBytesView.starts(with: "lock:".utf8), !key.readableBytesView.starts(with: "lock:{".utf8) {
                 var sibling = ByteBuffer(string: "lock-signal:")
                 sibling.writeImmutableBuffer(key.getSlice(at: key.readerIndex + 5, length: key.readableBytes - 5)!)
                 commands.append(RESPCommand("EXISTS", sibling))
-                signalProbes.append(index)
             }
         }
         let replies = try await client.send(batch: commands)
         cost.add(commands: commands.count)
+        guard case .array(let valueArray) = try replies[0].get().value, valueArray.count == keys.count else {
+            throw RedisError(.unexpectedReply, "MGET did not answer one value per key")
+        }
+        let values = Array(valueArray)
 
         var hashKeys: [(key: ByteBuffer, ttl: Int64?)] = []
-        var position = 0
-        var probeCursor = 0
+        var position = 1
         for (index, key) in keys.enumerated() {
+            let keyText = texts[index]
+            var value: [UInt8]?
+            if case .bulkString(let bytes) = values[index].value { value = Array(bytes.readableBytesView) }
+            if LockFormatDetector.isHelperKey(keyText) {
+                if keyText.hasSuffix(LockKeys.fenceSuffix), let value, let fence = Int64(String(decoding: value, as: UTF8.self)) {
+                    fences[Array(key.readableBytesView.dropLast(LockKeys.fenceSuffix.utf8.count))] = fence
+                }
+                continue
+            }
             let ttlReply = replies[position]
-            let valueReply = replies[position + 1]
-            position += 2
+            position += 1
             var hasSignalSibling = false
-            if probeCursor < signalProbes.count, signalProbes[probeCursor] == index {
+            if key.readableBytesView.starts(with: "lock:".utf8), !key.readableBytesView.starts(with: "lock:{".utf8) {
                 hasSignalSibling = (try? replies[position].get().decode(as: Int.self)) == 1
                 position += 1
-                probeCursor += 1
             }
             guard let ttl = try Self.ttl(from: ttlReply) else { continue }  // vanished since SCAN
-            let keyBytes = Array(key.readableBytesView)
-            let keyText = String(decoding: keyBytes, as: UTF8.self)
-            switch valueReply {
-            case .success(let token):
-                guard case .bulkString(let bytes) = token.value else { continue }  // vanished
-                let value = Array(bytes.readableBytesView)
-                if LockFormatDetector.isHelperKey(keyText) {
-                    if keyText.hasSuffix(LockKeys.fenceSuffix), let fence = Int64(String(decoding: value, as: UTF8.self)) {
-                        fences[Array(keyBytes.dropLast(LockKeys.fenceSuffix.utf8.count))] = fence
-                    }
-                    continue
-                }
-                let decoded = LockFormatDetector.classifyString(key: keyText, value: value, hasSignalSibling: hasSignalSibling)
-                locks.append(InspectedLock(
-                    keyBytes: keyBytes, format: decoded.format, type: "string", owner: decoded.owner, token: decoded.token,
-                    value: value, ttlMilliseconds: ttl.milliseconds, acquiredAtMilliseconds: decoded.acquiredAtMilliseconds,
-                    fence: decoded.fence))
-            case .failure(let error) where error.serverErrorPrefix == "WRONGTYPE":
-                if !LockFormatDetector.isHelperKey(keyText) { hashKeys.append((key, ttl.milliseconds)) }
-            case .failure(let error):
-                throw error
+            guard let value else {
+                hashKeys.append((key, ttl.milliseconds))  // a hash or another type (or just vanished)
+                continue
             }
+            let keyBytes = Array(key.readableBytesView)
+            let decoded = LockFormatDetector.classifyString(key: keyText, value: value, hasSignalSibling: hasSignalSibling)
+            locks.append(InspectedLock(
+                keyBytes: keyBytes, format: decoded.format, type: "string", owner: decoded.owner, token: decoded.token,
+                value: value, ttlMilliseconds: ttl.milliseconds, acquiredAtMilliseconds: decoded.acquiredAtMilliseconds,
+                fence: decoded.fence))
         }
         if !hashKeys.isEmpty {
             try await readHashes(hashKeys, into: &locks, cost: &cost)
