@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "RedisLock", targets: ["RedisLock"]),
         .executable(name: "lockwatch", targets: ["lockwatch"]),
         .executable(name: "inspector-benchmark", targets: ["inspector-benchmark"]),
+        .executable(name: "distributed-lock-benchmark", targets: ["distributed-lock-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -100,6 +101,19 @@ let package = Package(
             ],
             path: "Benchmarks/LockBenchmark",
             exclude: ["python"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "distributed-lock-benchmark",
+            dependencies: [
+                "RESP",
+                "RedisLock",
+                "RedisTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DistributedLockBenchmark",
             swiftSettings: strict
         ),
         .executableTarget(

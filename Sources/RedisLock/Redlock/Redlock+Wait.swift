@@ -3,8 +3,8 @@ import RESP
 extension Redlock {
     /// Waits up to `wait` for lock `name` on a majority of the nodes.
     ///
-    /// Before trying it subscribes to the lock's release channel on every node, so a release
-    /// wakes it at once; between tries it also backs off (exponential, full jitter, never past
+    /// When the first try fails it subscribes to the lock's release channel on every node
+    /// before trying again, so a release wakes it at once; between tries it also backs off (exponential, full jitter, never past
     /// the shortest remaining TTL it saw) to cover lost notices and expirations.
     ///
     /// - Throws: ``LockError/Code/waitTimedOut`` (with the refusal in the message) or
@@ -12,6 +12,9 @@ extension Redlock {
     public func lock(_ name: String, ttl: Duration, wait: Duration) async throws(LockError) -> RedlockLease {
         let start = ContinuousClock.now
         let deadline = start + wait
+        // A free lock costs no subscription: try once first. Only then subscribe, before
+        // the next try, so a release between that try and the wait still wakes us.
+        if case .acquired(let lease) = try await tryLock(name, ttl: ttl) { return lease }
         let wakeUps = WakeSignal(eventLoop: lockers[0].backend.eventLoopGroup.any())
         let listeners = await listenForReleases(of: name, wakeUps: wakeUps)
         defer { listeners.forEach { $0.cancel() } }

@@ -153,15 +153,7 @@ public final class Redlock: Sendable {
     /// Runs `question` against every node at once, each bounded by the node timeout; `nil`
     /// for a node that did not answer in time.
     func askEveryNode<Answer: Sendable>(_ question: @escaping @Sendable (Locker) async -> Answer) async -> [Answer?] {
-        let limit = configuration.nodeTimeout
-        return await withTaskGroup(of: (Int, Answer?).self) { group in
-            for (index, locker) in lockers.enumerated() {
-                group.addTask { (index, await firstResult(within: limit) { await question(locker) }) }
-            }
-            var answers = [Answer?](repeating: nil, count: lockers.count)
-            for await (index, answer) in group { answers[index] = answer }
-            return answers
-        }
+        await allResults(within: configuration.nodeTimeout, lockers.map { locker in { await question(locker) } })
     }
 
     /// The clock-drift allowance subtracted from a TTL.
