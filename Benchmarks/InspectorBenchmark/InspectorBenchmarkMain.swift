@@ -48,6 +48,13 @@ enum InspectorBenchmark {
             + "\(snapshot.locks.count) locks of \(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands in "
             + "\(snapshot.roundTrips) round trips  [target < 1 s: \(Statistics.verdict(refresh < .seconds(1)))]")
 
+        // The floor: the server's SCAN alone, as redis-cli does it (same pattern and COUNT).
+        let floor = try ScanFloor.measure(port: options.port, pattern: "lock:*", count: inspector.scanCount, rounds: options.rounds)
+        let overFloor = Statistics.seconds(refresh) / Statistics.seconds(floor)
+        say("floor (redis-cli --scan --pattern 'lock:*' --count \(inspector.scanCount) > /dev/null: SCAN alone): median \(Statistics.format(floor)); "
+            + "the refresh takes \(String(format2: overFloor, unit: "x")) the floor  "
+            + "[< 1 s reachable here: \(floor < .seconds(1) ? "yes, the floor is under it" : "no, SCAN alone takes longer")]")
+
         if options.naive {
             let naiveConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
             let naive = try await NaiveRefresh.run(port: options.port, pattern: "lock:*", connection: naiveConnection)
