@@ -34,7 +34,8 @@ enum InspectorBenchmark {
         say("server: \(mix) (DBSIZE \(dbsize)), written in \(Statistics.format(clock.now - start))")
 
         // One full refresh (SCAN + pipelined reads + decode), as the dashboard does it.
-        let inspector = LockInspector(client: client, selection: .prefix("lock:"))
+        let inspector = options.scanCount.map { LockInspector(client: client, selection: .prefix("lock:"), scanCount: $0) }
+            ?? LockInspector(client: client, selection: .prefix("lock:"))
         var refreshes: [Duration] = []
         var snapshot = try await inspector.refresh()  // warm-up
         for _ in 0..<options.rounds {
@@ -120,6 +121,8 @@ struct InspectorBenchmarkOptions {
     var keypresses = 40
     var lockwatch: String?
     var naive = true
+    /// The inspector's SCAN COUNT (its default when not given).
+    var scanCount: Int?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -141,8 +144,9 @@ struct InspectorBenchmarkOptions {
             case "--rounds": rounds = number
             case "--watch-seconds": watchSeconds = number
             case "--keypresses": keypresses = number
+            case "--scan-count": scanCount = number
             default:
-                throw BenchmarkError("unknown option \(flag); known: --port N --locks N --keys N --rounds N --watch-seconds N --keypresses N --lockwatch PATH --no-naive")
+                throw BenchmarkError("unknown option \(flag); known: --port N --locks N --keys N --rounds N --watch-seconds N --keypresses N --scan-count N --lockwatch PATH --no-naive")
             }
         }
     }
