@@ -106,7 +106,10 @@ final class RunnerLoop {
         switch result {
         case .success(let prepared):
             failures = 0
+            // The replaced rows are freed off this thread (tens of ms for 100,000 rows).
+            let replaced = (state.table, state.ttlCeilings)
             state.apply(prepared: prepared, at: .now)
+            Retired.drop(replaced)
             if !state.paused { schedule(after: state.interval) }
         case .failure(let error):
             failures += 1
