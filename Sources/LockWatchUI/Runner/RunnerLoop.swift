@@ -110,7 +110,7 @@ final class RunnerLoop {
             let replaced = (state.table, state.ttlCeilings)
             state.apply(prepared: prepared, at: .now)
             Retired.drop(replaced)
-            if !state.paused { schedule(after: state.interval) }
+            if !state.paused { schedule(after: state.effectiveInterval) }
         case .failure(let error):
             failures += 1
             let delay = RefreshBackoff.delay(afterFailures: failures)
@@ -125,8 +125,8 @@ final class RunnerLoop {
             exit = .quit
         case .refreshNow:
             startRefresh()
-        case .setInterval(let interval):
-            if !state.paused, refreshInFlight == nil, failures == 0 { schedule(after: interval) }
+        case .setInterval:
+            if !state.paused, refreshInFlight == nil, failures == 0 { schedule(after: state.effectiveInterval) }
         case .setPaused(true):
             scheduled?.cancel()
             scheduled = nil
