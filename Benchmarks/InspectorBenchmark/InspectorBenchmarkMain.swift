@@ -44,15 +44,17 @@ enum InspectorBenchmark {
             refreshes.append(clock.now - start)
         }
         let refresh = Statistics.median(refreshes)
-        say("full refresh (LockInspector: SCAN + pipelined MGET/PTTL + decode): median \(Statistics.format(refresh)) "
+        say("full refresh (LockInspector: SCAN COUNT \(inspector.scanCount) pipelined with MGET/PTTL + decode): median \(Statistics.format(refresh)) "
             + "(min \(Statistics.format(refreshes.min()!)), max \(Statistics.format(refreshes.max()!)), \(options.rounds) runs); "
             + "\(snapshot.locks.count) locks of \(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands in "
             + "\(snapshot.roundTrips) round trips  [target < 1 s: \(Statistics.verdict(refresh < .seconds(1)))]")
 
         // The floor: the server's SCAN alone, as redis-cli does it (same pattern and COUNT).
-        let floor = try ScanFloor.measure(port: options.port, pattern: "lock:*", count: inspector.scanCount, rounds: options.rounds)
+        let floorConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
+        let floor = try await ScanFloor.measure(floorConnection, pattern: "lock:*", count: inspector.scanCount, rounds: options.rounds)
+        await floorConnection.close()
         let overFloor = Statistics.seconds(refresh) / Statistics.seconds(floor)
-        say("floor (redis-cli --scan --pattern 'lock:*' --count \(inspector.scanCount) > /dev/null: SCAN alone): median \(Statistics.format(floor)); "
+        say("floor (SCAN alone: SCAN MATCH lock:* COUNT \(inspector.scanCount) until the cursor is 0, as redis-cli --scan): median \(Statistics.format(floor)); "
             + "the refresh takes \(String(format2: overFloor, unit: "x")) the floor  "
             + "[< 1 s reachable here: \(floor < .seconds(1) ? "yes, the floor is under it" : "no, SCAN alone takes longer")]")
 
