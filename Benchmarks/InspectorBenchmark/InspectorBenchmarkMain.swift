@@ -38,17 +38,23 @@ enum InspectorBenchmark {
             ?? LockInspector(client: client, selection: .prefix("lock:"))
         var refreshes: [Duration] = []
         var snapshot = try await inspector.refresh()  // warm-up
+        let serverCPUBefore = try await CPUTime.server(client)
+        let ownCPUBefore = CPUTime.ownProcess()
         for _ in 0..<options.rounds {
             start = clock.now
             snapshot = try await inspector.refresh()
             refreshes.append(clock.now - start)
         }
         let refresh = Statistics.median(refreshes)
+        let serverCPU = (try await CPUTime.server(client) - serverCPUBefore) / Double(options.rounds)
+        let ownCPU = (CPUTime.ownProcess() - ownCPUBefore) / Double(options.rounds)
         say("full refresh (LockInspector: SCAN COUNT \(inspector.scanCount) pipelined with MGET/PTTL + decode): median \(Statistics.format(refresh)) "
             + "(min \(Statistics.format(refreshes.min()!)), max \(Statistics.format(refreshes.max()!)), \(options.rounds) runs); "
             + "\(snapshot.locks.count) locks of \(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands in "
             + "\(snapshot.roundTrips) round trips  [target < 1 s: \(Statistics.verdict(refresh < .seconds(1)))]")
 
+        say("  CPU per refresh: Redis \(String(format2: serverCPU, unit: "s")), this process (receive, parse, decode) \(String(format2: ownCPU, unit: "s")); "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
         // The floor: the server's SCAN alone, as redis-cli does it (same pattern and COUNT).
         let floorConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
         let floor = try await ScanFloor.measure(floorConnection, pattern: "lock:*", count: inspector.scanCount, rounds: options.rounds)
