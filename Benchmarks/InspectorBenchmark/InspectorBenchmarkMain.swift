@@ -34,19 +34,35 @@ enum InspectorBenchmark {
         say("server: \(mix) (DBSIZE \(dbsize)), written in \(Statistics.format(clock.now - start))")
 
         // One full refresh (SCAN + pipelined reads + decode), as the dashboard does it.
-        let inspector = LockInspector(client: client, selection: .prefix("lock:"))
+        let inspector = options.scanCount.map { LockInspector(client: client, selection: .prefix("lock:"), scanCount: $0) }
+            ?? LockInspector(client: client, selection: .prefix("lock:"))
         var refreshes: [Duration] = []
         var snapshot = try await inspector.refresh()  // warm-up
+        let serverCPUBefore = try await CPUTime.server(client)
+        let ownCPUBefore = CPUTime.ownProcess()
         for _ in 0..<options.rounds {
             start = clock.now
             snapshot = try await inspector.refresh()
             refreshes.append(clock.now - start)
         }
         let refresh = Statistics.median(refreshes)
-        say("full refresh (LockInspector: SCAN + pipelined MGET/PTTL + decode): median \(Statistics.format(refresh)) "
+        let serverCPU = (try await CPUTime.server(client) - serverCPUBefore) / Double(options.rounds)
+        let ownCPU = (CPUTime.ownProcess() - ownCPUBefore) / Double(options.rounds)
+        say("full refresh (LockInspector: SCAN COUNT \(inspector.scanCount) pipelined with MGET/PTTL + decode): median \(Statistics.format(refresh)) "
             + "(min \(Statistics.format(refreshes.min()!)), max \(Statistics.format(refreshes.max()!)), \(options.rounds) runs); "
             + "\(snapshot.locks.count) locks of \(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands in "
             + "\(snapshot.roundTrips) round trips  [target < 1 s: \(Statistics.verdict(refresh < .seconds(1)))]")
+
+        say("  CPU per refresh: Redis \(String(format2: serverCPU, unit: "s")), this process (receive, parse, decode) \(String(format2: ownCPU, unit: "s")); "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+        // The floor: the server's SCAN alone, as redis-cli does it (same pattern and COUNT).
+        let floorConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
+        let floor = try await ScanFloor.measure(floorConnection, pattern: "lock:*", count: inspector.scanCount, rounds: options.rounds)
+        await floorConnection.close()
+        let overFloor = Statistics.seconds(refresh) / Statistics.seconds(floor)
+        say("floor (SCAN alone: SCAN MATCH lock:* COUNT \(inspector.scanCount) until the cursor is 0, as redis-cli --scan): median \(Statistics.format(floor)); "
+            + "the refresh takes \(String(format2: overFloor, unit: "x")) the floor  "
+            + "[< 1 s reachable here: \(Self.reachability(scanFloor: floor, serverCPU: serverCPU))]")
 
         if options.naive {
             let naiveConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
@@ -69,6 +85,14 @@ enum InspectorBenchmark {
             try await measureDashboard(binary: binary, url: url, client: client, options: options, locks: snapshot.locks.count)
         }
         await client.shutdown()
+    }
+
+    /// Whether a refresh under 1 s is possible on this server: Redis runs commands on one
+    /// thread, so neither SCAN alone nor the CPU Redis spends per refresh can be beaten.
+    static func reachability(scanFloor: Duration, serverCPU: Double) -> String {
+        if scanFloor >= .seconds(1) { return "no, SCAN alone takes longer" }
+        if serverCPU >= 1 { return "no, Redis itself spends \(String(format2: serverCPU, unit: "s")) of CPU per refresh" }
+        return "yes, SCAN and Redis's CPU per refresh are both under it"
     }
 
     static func measureDashboard(binary: String, url: String, client: RedisClient, options: InspectorBenchmarkOptions, locks: Int) async throws {
@@ -113,6 +137,8 @@ struct InspectorBenchmarkOptions {
     var keypresses = 40
     var lockwatch: String?
     var naive = true
+    /// The inspector's SCAN COUNT (its default when not given).
+    var scanCount: Int?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -134,8 +160,9 @@ struct InspectorBenchmarkOptions {
             case "--rounds": rounds = number
             case "--watch-seconds": watchSeconds = number
             case "--keypresses": keypresses = number
+            case "--scan-count": scanCount = number
             default:
-                throw BenchmarkError("unknown option \(flag); known: --port N --locks N --keys N --rounds N --watch-seconds N --keypresses N --lockwatch PATH --no-naive")
+                throw BenchmarkError("unknown option \(flag); known: --port N --locks N --keys N --rounds N --watch-seconds N --keypresses N --scan-count N --lockwatch PATH --no-naive")
             }
         }
     }

@@ -129,7 +129,8 @@ extension DashboardState {
             return []
         }
         interval = next
-        setStatus("refreshing every \(ValueFormat.interval(next))", .info)
+        let slowed = effectiveInterval > next ? " (slowed to the scan time: \(ValueFormat.interval(effectiveInterval)))" : ""
+        setStatus("refreshing every \(ValueFormat.interval(next))\(slowed)", .info)
         return [.setInterval(next)]
     }
 

@@ -40,7 +40,12 @@ struct ScanBasis: Sendable {
                 histories[key]?.recordAbsent()
             }
         }
-        return PreparedScan(basis: self, snapshot: snapshot, table: table, ttlCeilings: ceilings, histories: histories)
+        // The prepared scan keeps what apply checks, not the previous ceilings and histories,
+        // so the replaced ones are freed with the replaced table, off the UI thread.
+        var basis = self
+        basis.ttlCeilings = [:]
+        basis.histories = [:]
+        return PreparedScan(basis: basis, snapshot: snapshot, table: table, ttlCeilings: ceilings, histories: histories)
     }
 
     /// Adds `lock`'s sample to its history (a new history only while under the limit).
@@ -54,6 +59,8 @@ struct ScanBasis: Sendable {
 
 /// A scan with its O(n) work done, ready for ``DashboardState/apply(prepared:at:)``.
 struct PreparedScan: Sendable {
+    /// The basis it was prepared from (its generation, sort, filter and watched keys; the
+    /// ceilings and histories are left out).
     var basis: ScanBasis
     var snapshot: InspectionSnapshot
     var table: LockTable

@@ -18,7 +18,11 @@ extension DashboardRenderer {
             segments.append(TextSegment("  "))
             segments.append(TextSegment("PAUSED", CellStyle(foreground: .yellow, bold: true, reverse: true)))
         } else {
-            segments.append(TextSegment("  every " + ValueFormat.interval(state.interval)))
+            let effective = state.effectiveInterval
+            segments.append(TextSegment("  every " + ValueFormat.interval(effective)))
+            if effective > state.interval {
+                segments.append(TextSegment(" (set \(ValueFormat.interval(state.interval)), slowed to the scan time)", CellStyle(dim: true)))
+            }
         }
         switch state.notifications {
         case .unknown: break

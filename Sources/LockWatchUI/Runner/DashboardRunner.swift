@@ -74,9 +74,11 @@ public struct DashboardRunner: Sendable {
             Task { await listen { continuation.yield(.notice($0)) } }
         }
         loop.startRefresh()
-        for await event in events {
-            loop.handle(event)
-            if loop.exit != nil { break }
+        await withTaskExecutorPreference(UIThread()) {
+            for await event in events {
+                loop.handle(event)
+                if loop.exit != nil { break }
+            }
         }
         ticker.cancel()
         listener?.cancel()

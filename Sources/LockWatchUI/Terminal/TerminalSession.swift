@@ -14,12 +14,14 @@ enum TerminalEvent: Sendable, Equatable {
 }
 
 /// Runs a ``TerminalScreen`` on a dedicated thread, because ncurses is not thread-safe and a
-/// blocking read must not hold up the async executor. The thread alternates between painting
-/// the latest frame and waiting up to 30 ms for a key; the async side hands it frames with
-/// ``show(_:)`` and receives keys through the callback. ``stop()`` waits until the terminal
-/// has been given back.
+/// blocking read must not hold up the async executor. The thread paints the latest frame,
+/// reads the keys waiting, then sleeps in `poll` until a key arrives, ``show(_:)`` hands it a
+/// new frame (through a wake-up pipe, so a frame is painted at once rather than after the
+/// read times out) or 30 ms pass. Keys reach the async side through the callback. ``stop()``
+/// waits until the terminal has been given back.
 final class TerminalSession: Sendable {
     private let pendingFrame = Mutex<CellGrid?>(nil)
+    private let wake = WakePipe()
     private let stopRequested = Atomic<Bool>(false)
     private let completion = Mutex<Completion>(Completion())
 
@@ -40,6 +42,7 @@ final class TerminalSession: Sendable {
     /// Paints `grid` at the next chance (a newer frame replaces one not yet painted).
     func show(_ grid: CellGrid) {
         pendingFrame.withLock { $0 = grid }
+        wake.signal()
     }
 
     /// Asks the thread to give the terminal back and waits until it has.
@@ -59,7 +62,7 @@ final class TerminalSession: Sendable {
         defer { finish() }
         let screen: TerminalScreen
         do {
-            screen = try TerminalScreen()
+            screen = try TerminalScreen(inputTimeoutMilliseconds: 0)
         } catch {
             onEvent(.failed(error.description))
             return
@@ -76,7 +79,7 @@ final class TerminalSession: Sendable {
             switch screen.read() {
             case .key(let key): onEvent(.key(key))
             case .resize: onEvent(.resized(width: screen.width, height: screen.height))
-            case nil: break
+            case nil: wake.wait(orInputOn: STDIN_FILENO, milliseconds: 30)  // nothing waiting
             }
         }
     }

@@ -1,11 +1,27 @@
 /// What the inspector remembers between scans, to report events, acquisition rates and
 /// holder changes. Pure: snapshots in, events out.
+///
+/// Values are remembered as 64-bit hashes, not bytes: at 100,000 locks the history would
+/// otherwise keep every value (and every past holder's value) alive next to the rows shown.
 struct InspectorHistory: Sendable {
     private struct Seen: Sendable {
-        var value: [UInt8]
+        /// The hash of the value the last scan read (`nil` before any).
+        var value: UInt64?
         var owner: String?
         var ttlMilliseconds: Int64?
-        var holders: Set<[UInt8]>
+        /// Hashes of the values seen before the current one (each a holder). Usually empty,
+        /// which costs no allocation.
+        var pastHolders: [UInt64] = []
+
+        /// Distinct values seen, the current one included.
+        var holderCount: Int { value == nil ? 0 : pastHolders.count + 1 }
+    }
+
+    /// A value's identity for comparing holders (this process only: the hasher is seeded).
+    static func hash(_ value: [UInt8]) -> UInt64 {
+        var hasher = Hasher()
+        value.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
     private var seen: [[UInt8]: Seen] = [:]
@@ -16,7 +32,7 @@ struct InspectorHistory: Sendable {
     private var forceReleased: Set<[UInt8]> = []
     /// Keys whose expiry a notification already reported, with the value they had then (so a
     /// scan that read the key just before it expired does not drop the mark too early).
-    private var expiredByNotification: [[UInt8]: [UInt8]?] = [:]
+    private var expiredByNotification: [[UInt8]: UInt64?] = [:]
 
     /// Marks `key` as force-released by this process, so its disappearance is reported so.
     mutating func noteForceRelease(_ key: [UInt8]) {
@@ -51,18 +67,19 @@ struct InspectorHistory: Sendable {
         current.reserveCapacity(locks.count)
         for index in locks.indices {
             let lock = locks[index]
-            var entry = seen[lock.keyBytes] ?? Seen(value: [], owner: nil, ttlMilliseconds: nil, holders: [])
-            let isNewHolder = entry.value != lock.value
-            if isNewHolder {
-                entry.holders.insert(lock.value)
+            var entry = seen[lock.keyBytes] ?? Seen(value: nil, owner: nil, ttlMilliseconds: nil)
+            let value = Self.hash(lock.value)
+            if entry.value != value {
+                if let previous = entry.value, !entry.pastHolders.contains(previous) { entry.pastHolders.append(previous) }
+                entry.pastHolders.removeAll { $0 == value }  // a returning holder is not a new one
                 if previousTime != nil {
                     events.append(LockEvent(kind: .acquired, keyBytes: lock.keyBytes, owner: lock.owner, atMilliseconds: serverTime))
                 }
             }
-            entry.value = lock.value
+            entry.value = value
             entry.owner = lock.owner
             entry.ttlMilliseconds = lock.ttlMilliseconds
-            locks[index].holderChanges = max(entry.holders.count - 1, 0)
+            locks[index].holderChanges = max(entry.holderCount - 1, 0)
             if let fence = fenceValues[lock.keyBytes], let before = fences[lock.keyBytes], let elapsedSeconds {
                 locks[index].acquisitionsPerSecond = Double(max(fence - before, 0)) / elapsedSeconds
             }

@@ -7,8 +7,9 @@ import Synchronization
 /// One refresh: `TIME`; `SCAN MATCH … COUNT …` (never `KEYS`); for every batch of keys found,
 /// one `MGET` and a `PTTL` per lock key, pipelined (hashes, nil in the MGET, get `HGETALL` in
 /// a second batch); one `PUBSUB NUMSUB` per batch of wake-up channels. No per-key round trips: a
-/// refresh costs about (keys ÷ SCAN count) + (keys ÷ batch size) + 2 round trips, and it
-/// reports the exact command count.
+/// refresh costs about (keys ÷ SCAN count) + 2 round trips (the reads ride along with the
+/// SCANs), and it reports the exact command count. The next batch is sent as soon as a reply
+/// arrives, before its values are decoded, so the server scans while this process decodes.
 public final class LockInspector: Sendable {
     /// What to look at.
     public enum Selection: Sendable, Hashable, CustomStringConvertible {
@@ -72,26 +73,25 @@ public final class LockInspector: Sendable {
 
         var locks: [InspectedLock] = []
         var fenceValues: [[UInt8]: Int64] = [:]
-        var pendingKeys: [ByteBuffer] = []
-        var scanned = 0
-        var cursor = ByteBuffer(string: "0")
-        repeat {
-            let reply = try await client.send(RESPCommand("SCAN", cursor, "MATCH", selection.pattern, "COUNT", scanCount))
-            cost.add(commands: 1)
-            guard case .array(let parts) = reply.value, parts.count == 2 else { throw reply.unexpected("a SCAN reply") }
-            var iterator = parts.makeIterator()
-            cursor = try ByteBuffer(fromRESP: iterator.next()!)
-            let keys = try [ByteBuffer](fromRESP: iterator.next()!)
-            scanned += keys.count
-            pendingKeys.append(contentsOf: keys)
-            while pendingKeys.count >= batchSize {
-                let batch = Array(pendingKeys.prefix(batchSize))
-                pendingKeys.removeFirst(batchSize)
-                try await read(batch, into: &locks, fences: &fenceValues, cost: &cost)
+        var scan = ScanPipeline(pattern: selection.pattern, count: scanCount, batchSize: batchSize)
+        var request: InFlight? = send(scan.first())
+        while let current = request {
+            request = nil
+            let replies: [Result<RESPToken, RedisError>]
+            do throws(RedisError) {
+                replies = try await current.task.value.get()
+                cost.add(commands: current.batch.commands.count)
+                // Ask for the next SCAN and the next reads before decoding these, so the server
+                // works while this process decodes (one batch in flight: bounded memory).
+                let reads = try scan.take(replies, of: current.batch)
+                if let next = scan.next() { request = send(next) }
+                for chunk in reads {
+                    try await decodeReads(chunk.keys, replies[chunk.replies], into: &locks, fences: &fenceValues, cost: &cost)
+                }
+            } catch {
+                request?.task.cancel()
+                throw error
             }
-        } while cursor.readableBytesView.elementsEqual("0".utf8) == false
-        if !pendingKeys.isEmpty {
-            try await read(pendingKeys, into: &locks, fences: &fenceValues, cost: &cost)
         }
         try await countWaiters(&locks, cost: &cost)
 
@@ -100,7 +100,7 @@ public final class LockInspector: Sendable {
             history.update(&locks, fenceValues: fenceValues, serverTime: serverTime, at: start, tolerance: toleranceMilliseconds)
         }
         return InspectionSnapshot(
-            locks: locks, events: events, serverTimeMilliseconds: serverTime, scannedKeys: scanned,
+            locks: locks, events: events, serverTimeMilliseconds: serverTime, scannedKeys: scan.scannedKeys,
             commandCount: cost.commands, roundTrips: cost.roundTrips, duration: clock.now - start)
     }
 
@@ -138,6 +138,25 @@ public final class LockInspector: Sendable {
         }
     }
 
+    /// A pipelined batch on its way.
+    private struct InFlight {
+        var batch: ScanPipeline.Batch
+        var task: Task<Result<[Result<RESPToken, RedisError>], RedisError>, Never>
+    }
+
+    /// Sends `batch` without waiting for its replies.
+    private func send(_ batch: ScanPipeline.Batch) -> InFlight {
+        let client = self.client
+        let commands = batch.commands
+        return InFlight(batch: batch, task: Task {
+            do throws(RedisError) {
+                return .success(try await client.send(batch: commands))
+            } catch {
+                return .failure(error)
+            }
+        })
+    }
+
     private func serverTimeMilliseconds(_ cost: inout Cost) async throws(RedisError) -> Int64 {
         let time = try await client.send("TIME").decode(as: [Int64].self)
         cost.add(commands: 1)
@@ -151,14 +170,19 @@ public final class LockInspector: Sendable {
     /// then get `TYPE` + `HGETALL`. One MGET instead of a GET per key cuts the server's work
     /// roughly in half at 100k locks.
     private func read(_ keys: [ByteBuffer], into locks: inout [InspectedLock], fences: inout [[UInt8]: Int64], cost: inout Cost) async throws(RedisError) {
+        let commands = Self.readCommands(keys)
+        let replies = try await client.send(batch: commands)
+        cost.add(commands: commands.count)
+        try await decodeReads(keys, replies[...], into: &locks, fences: &fences, cost: &cost)
+    }
+
+    /// What ``read(_:into:fences:cost:)`` sends for `keys`: the `MGET`, then per key that is not
+    /// a helper a `PTTL` and, for a possible python-redis-lock lock, an `EXISTS` of its sibling.
+    static func readCommands(_ keys: [ByteBuffer]) -> [RESPCommand] {
         var commands: [RESPCommand] = [RESPCommand("MGET", keys)]
         commands.reserveCapacity(keys.count + 2)
-        var texts: [String] = []
-        texts.reserveCapacity(keys.count)
         for key in keys {
-            let text = String(buffer: key)
-            texts.append(text)
-            guard !LockFormatDetector.isHelperKey(text) else { continue }
+            guard !LockFormatDetector.isHelperKey(String(buffer: key)) else { continue }
             commands.append(RESPCommand("PTTL", key))
             if key.readableBytesView.starts(with: "lock:".utf8), !key.readableBytesView.starts(with: "lock:{".utf8) {
                 var sibling = ByteBuffer(string: "lock-signal:")
@@ -166,17 +190,23 @@ public final class LockInspector: Sendable {
                 commands.append(RESPCommand("EXISTS", sibling))
             }
         }
-        let replies = try await client.send(batch: commands)
-        cost.add(commands: commands.count)
-        guard case .array(let valueArray) = try replies[0].get().value, valueArray.count == keys.count else {
+        return commands
+    }
+
+    /// Decodes the replies to ``readCommands(_:)`` for `keys` (and reads the hashes among them).
+    private func decodeReads(
+        _ keys: [ByteBuffer], _ replies: ArraySlice<Result<RESPToken, RedisError>>,
+        into locks: inout [InspectedLock], fences: inout [[UInt8]: Int64], cost: inout Cost
+    ) async throws(RedisError) {
+        guard let first = replies.first, case .array(let valueArray) = try first.get().value, valueArray.count == keys.count else {
             throw RedisError(.unexpectedReply, "MGET did not answer one value per key")
         }
         let values = Array(valueArray)
 
         var hashKeys: [(key: ByteBuffer, ttl: Int64?)] = []
-        var position = 1
+        var position = replies.startIndex + 1
         for (index, key) in keys.enumerated() {
-            let keyText = texts[index]
+            let keyText = String(buffer: key)
             var value: [UInt8]?
             if case .bulkString(let bytes) = values[index].value { value = Array(bytes.readableBytesView) }
             if LockFormatDetector.isHelperKey(keyText) {

@@ -1,0 +1,86 @@
+import NIOCore
+import RESP
+
+/// The refresh's software pipeline: each batch sent carries the next `SCAN` (while the scan
+/// lasts) and the reads of every full batch of keys found so far (all keys once the scan is
+/// over). The next batch goes out as soon as a reply arrives, before that reply's values are
+/// decoded, so the server scans while this process decodes. At most one batch is in flight and
+/// at most one SCAN's keys plus one read batch wait: memory stays bounded by the COUNT and the
+/// batch size, not the keyspace.
+struct ScanPipeline {
+    /// One write: an optional SCAN, then the reads of some keys.
+    struct Batch {
+        var commands: [RESPCommand]
+        /// Whether `commands[0]` is a SCAN.
+        var scans: Bool
+        /// The keys read, in chunks of at most the batch size, with the replies (indices into
+        /// the batch's replies) of each chunk's ``LockInspector/readCommands(_:)``.
+        var reads: [Chunk]
+    }
+
+    /// Keys read together: one MGET with its PTTLs and EXISTSs.
+    struct Chunk {
+        var keys: [ByteBuffer]
+        var replies: Range<Int>
+    }
+
+    let pattern: String
+    let count: Int
+    let batchSize: Int
+    /// Keys the SCANs returned so far.
+    private(set) var scannedKeys = 0
+    private var cursor: ByteBuffer?  // nil once the scan is over
+    private var pendingKeys: [ByteBuffer] = []
+
+    init(pattern: String, count: Int, batchSize: Int) {
+        self.pattern = pattern
+        self.count = count
+        self.batchSize = batchSize
+        self.cursor = ByteBuffer(string: "0")
+    }
+
+    /// The first batch: the first SCAN.
+    mutating func first() -> Batch {
+        next()!
+    }
+
+    /// Takes a batch's replies: the SCAN's keys join the pending ones (and its cursor is kept);
+    /// returns the chunks whose read replies are in `replies`.
+    mutating func take(_ replies: [Result<RESPToken, RedisError>], of batch: Batch) throws(RedisError) -> [Chunk] {
+        guard replies.count == batch.commands.count else {
+            throw RedisError(.unexpectedReply, "a pipelined batch did not answer every command")
+        }
+        if batch.scans {
+            let reply = try replies[0].get()
+            guard case .array(let parts) = reply.value, parts.count == 2 else { throw reply.unexpected("a SCAN reply") }
+            var iterator = parts.makeIterator()
+            let next = try ByteBuffer(fromRESP: iterator.next()!)
+            let keys = try [ByteBuffer](fromRESP: iterator.next()!)
+            scannedKeys += keys.count
+            pendingKeys.append(contentsOf: keys)
+            cursor = next.readableBytesView.elementsEqual("0".utf8) ? nil : next
+        }
+        return batch.reads
+    }
+
+    /// The next batch to send, or `nil` when the scan is over and every key was read.
+    mutating func next() -> Batch? {
+        var commands: [RESPCommand] = []
+        var scans = false
+        if let cursor {
+            commands.append(RESPCommand("SCAN", cursor, "MATCH", pattern, "COUNT", count))
+            scans = true
+        }
+        var reads: [Chunk] = []
+        let scanning = cursor != nil
+        while pendingKeys.count >= batchSize || (!scanning && !pendingKeys.isEmpty) {
+            let size = min(batchSize, pendingKeys.count)
+            let keys = Array(pendingKeys.prefix(size))
+            pendingKeys.removeFirst(size)
+            let chunkCommands = LockInspector.readCommands(keys)
+            reads.append(Chunk(keys: keys, replies: commands.count ..< commands.count + chunkCommands.count))
+            commands.append(contentsOf: chunkCommands)
+        }
+        return commands.isEmpty ? nil : Batch(commands: commands, scans: scans, reads: reads)
+    }
+}
