@@ -181,7 +181,9 @@ struct IntegrationClusterTests {
             let replica = try await cluster.addReplica(of: master)
             let client = try Self.client(cluster, retryBudget: .seconds(20))
             #expect(try await client.send(routedBy: key, "INCR", key).decode(as: Int.self) == 1)
-            _ = try master.cli(["WAIT", "1", "2000"])
+            // WAIT counts the writes of the connection it runs on: send it on the client's own
+            // connection to the master (redis-cli's would return at once, replicated or not).
+            #expect(try await client.send(routedBy: key, "WAIT", 1, 5000).decode(as: Int.self) == 1, "the replica never acknowledged the first INCR")
 
             master.kill()
             // One command, sent right after the kill: it retries until the replica is promoted.
