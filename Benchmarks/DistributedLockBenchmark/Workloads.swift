@@ -32,7 +32,8 @@ func concurrentCycles(_ lock: LockUnderTest, tasks: Int = 64, duration: Duration
         }
         try await group.waitForAll()
     }
-    let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     return Double(cycles.value.withLock { $0 }) / seconds
 }
 

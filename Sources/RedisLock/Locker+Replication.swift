@@ -30,7 +30,7 @@ extension Locker {
     /// it short.
     public func confirmReplicated(_ lease: LockLease, replicas: Int, timeout: Duration) async throws(LockError) -> ReplicationReport {
         guard replicas >= 1 else { throw LockError(.invalidArgument, "replicas must be at least 1") }
-        let milliseconds = max(1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(1, timeout.milliseconds)
         do {
             // On the connection that carried the acquire (a cluster: the lock's primary).
             let reply = try await backend.send(RESPCommand("WAIT", replicas, milliseconds), nearKey: lease.keys.lock, timeout: timeout + .seconds(1))

@@ -65,10 +65,7 @@ struct DemoLifecycleTests {
 enum LiveProcesses {
     /// Whether `pid` exists and is not a zombie.
     static func isAlive(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let afterName = stat.range(of: ")", options: .backwards) else { return false }
-        let fields = stat[afterName.upperBound...].split(separator: " ")
-        return fields.first != "Z"
+        processState(pid).map { $0 != "Z" } ?? false
     }
 
     /// The processes whose parent is `pid`.

@@ -79,7 +79,7 @@ public final class RedisClient: Sendable {
 }
 
 /// One lazily opened, automatically reopened connection of a ``RedisClient``.
-final class ConnectionSlot: Sendable {
+package final class ConnectionSlot: Sendable {
     private enum State {
         case idle(failures: Int, retryAt: ContinuousClock.Instant?)
         case connecting(Task<Result<RedisConnection, RedisError>, Never>, failures: Int)
@@ -152,7 +152,7 @@ final class ConnectionSlot: Sendable {
     }
 
     /// Exponential backoff with full jitter: a random pause up to `min(max, min * 2^failures)`.
-    static func backoff(failures: Int, range: ClosedRange<Duration>) -> Duration {
+    package static func backoff(failures: Int, range: ClosedRange<Duration>) -> Duration {
         let ceiling = min(range.upperBound, range.lowerBound * (1 << min(failures, 20)))
         let fraction = Double.random(in: 0 ... 1)
         return range.lowerBound + (ceiling - range.lowerBound) * fraction

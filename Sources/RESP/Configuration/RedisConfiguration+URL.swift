@@ -137,7 +137,7 @@ extension String {
 /// It works on the URL's UTF-8 bytes and splits only at ASCII delimiters, so every piece is valid
 /// UTF-8 again. Error messages quote the offending part but never the password.
 enum RedisURLParser {
-    private typealias Bytes = ArraySlice<UInt8>
+    typealias Bytes = ArraySlice<UInt8>
 
     /// The query items every form accepts, in the order error messages list them.
     static let commonQueryItems = ["db", "user", "password", "name", "protocol", "timeout", "connect_timeout"]
@@ -600,7 +600,7 @@ enum RedisURLParser {
 
     /// Decodes `%XX` escapes; `part` names the URL part for the error message, which never
     /// quotes the text itself (it may be a password).
-    private static func percentDecode(_ bytes: Bytes, part: String) throws(RedisError) -> String {
+    static func percentDecode(_ bytes: Bytes, part: String) throws(RedisError) -> String {
         guard bytes.contains(ascii("%")) else { return string(bytes) }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)

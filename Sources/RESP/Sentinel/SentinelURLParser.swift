@@ -54,8 +54,8 @@ enum SentinelURLParser {
         for host in hostList {
             sentinels.append(try RedisURLParser.parse("redis://\(withDefaultPort(host))", environment: [:]).endpoint)
         }
-        guard let masterName = String(rawName).removingPercentEncoding, !masterName.isEmpty,
-              masterName.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
+        let masterName = try RedisURLParser.percentDecode(Array(rawName.utf8)[...], part: "master name")
+        guard !masterName.isEmpty, masterName.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
         else { throw failure("Sentinel URL has an invalid master name: use letters, digits and punctuation, percent-encoded if needed") }
         configuration.endpoint = sentinels[0]
         let password = environment[RedisSentinelConfiguration.passwordEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }

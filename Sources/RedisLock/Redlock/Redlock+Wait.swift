@@ -30,7 +30,7 @@ extension Redlock {
                     throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)': \(refusal)")
                 }
                 attempts += 1
-                var pause = Self.backoff(attempts: attempts, range: configuration.retryBackoff)
+                var pause = ConnectionSlot.backoff(failures: attempts, range: configuration.retryBackoff)
                 if let soonest = refusal.holders.values.compactMap(\.remaining).min() {
                     pause = min(pause, soonest + .milliseconds(1))
                 }
@@ -42,7 +42,7 @@ extension Redlock {
     /// Subscribes to `name`'s release channel on every node that answers in time; each
     /// notice signals `wakeUps`. Cancel the returned tasks to unsubscribe.
     private func listenForReleases(of name: String, wakeUps: WakeSignal) async -> [Task<Void, Never>] {
-        let subscriptions = await askEveryNode { (locker) async -> RedisSubscription? in
+        let subscriptions = await askEveryNode { _, locker async -> RedisSubscription? in
             try? await locker.backend.subscribe(toWakeUps: locker.keys(for: name).channel, bufferLimit: 16)
         }
         return subscriptions.compactMap { $0 ?? nil }.map { subscription in
@@ -54,12 +54,6 @@ extension Redlock {
                 }
             }
         }
-    }
-
-    /// Exponential backoff with full jitter.
-    static func backoff(attempts: Int, range: ClosedRange<Duration>) -> Duration {
-        let ceiling = min(range.upperBound, range.lowerBound * (1 << min(attempts, 16)))
-        return range.lowerBound + (ceiling - range.lowerBound) * Double.random(in: 0 ... 1)
     }
 
     /// Runs `body` while holding lock `name` on a majority, extending it every

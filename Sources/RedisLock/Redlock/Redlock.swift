@@ -64,7 +64,7 @@ public final class Redlock: Sendable {
             throw LockError(.invalidArgument, "the TTL (\(ttl.formattedMilliseconds)) must be longer than the per-node timeout (\(configuration.nodeTimeout.formattedMilliseconds))")
         }
         let start = ContinuousClock.now
-        let answers = await askEveryNode { (locker) async -> NodeAnswer in
+        let answers = await askEveryNode { _, locker async -> NodeAnswer in
             do throws(LockError) {
                 switch try await locker.tryLock(name, ttl: ttl, token: token) {
                 case .acquired(let lease): return .granted(lease)
@@ -120,8 +120,8 @@ public final class Redlock: Sendable {
         guard !lease.isLost else { return false }
         let start = ContinuousClock.now
         // Per node: true extended, false no longer ours there, nil failed or no answer.
-        let answers = await askEveryNode { [lease] (locker) async -> Bool? in
-            guard let node = self.lockers.firstIndex(where: { $0 === locker }), let nodeLease = lease.nodeLeases[node] else { return false }
+        let answers = await askEveryNode { [lease] node, locker async -> Bool? in
+            guard let nodeLease = lease.nodeLeases[node] else { return false }  // never granted it
             do throws(LockError) {
                 return try await locker.extend(nodeLease, ttl: ttl)
             } catch {
@@ -144,7 +144,7 @@ public final class Redlock: Sendable {
     /// returns on how many it was still there.
     @discardableResult
     func releaseEverywhere(name: String, token: String) async -> Int {
-        let answers = await askEveryNode { (locker) async -> Bool in
+        let answers = await askEveryNode { _, locker async -> Bool in
             (try? await locker.releaseHolding(token: token, name: name)) ?? false
         }
         return answers.filter { $0 == true }.count
@@ -152,8 +152,8 @@ public final class Redlock: Sendable {
 
     /// Runs `question` against every node at once, each bounded by the node timeout; `nil`
     /// for a node that did not answer in time.
-    func askEveryNode<Answer: Sendable>(_ question: @escaping @Sendable (Locker) async -> Answer) async -> [Answer?] {
-        await allResults(within: configuration.nodeTimeout, lockers.map { locker in { await question(locker) } })
+    func askEveryNode<Answer: Sendable>(_ question: @escaping @Sendable (_ node: Int, Locker) async -> Answer) async -> [Answer?] {
+        await allResults(within: configuration.nodeTimeout, lockers.enumerated().map { node, locker in { await question(node, locker) } })
     }
 
     /// The clock-drift allowance subtracted from a TTL.
