@@ -196,8 +196,13 @@ struct RedlockTests {
                 configuration: RedlockConfiguration(nodeTimeout: .seconds(2), retryBackoff: .seconds(5) ... .seconds(5)))
             let lease = try #require(try await holder.tryLock("w", ttl: .seconds(30)).lease)
             let waiting = Task { try await waiter.lock("w", ttl: .seconds(10), wait: .seconds(20)) }
-            // Let the waiter fail its first try and go to sleep on the 5 s retry timer.
-            try await Task.sleep(for: .milliseconds(300))
+            // The waiter subscribes on every node only after its first try failed: once node 0
+            // counts its subscriber, it is waiting on the 5 s retry timer or the release.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await nodes.admins[0].send("PUBSUB", "NUMSUB", lease.nodeLeases[0]!.keys.channel)
+                .decode(as: [RESPToken].self).last?.decode(as: Int.self) != 1, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let released = ContinuousClock.now
             #expect(await holder.unlock(lease))
             let acquired = try await waiting.value
