@@ -2,29 +2,73 @@ import ArgumentParser
 import Foundation
 import RESP
 
-/// The options every command uses to reach Redis.
+/// The options every command uses to reach Redis: one server, a cluster, or a Redlock set.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "redis://[user@]host[:port][/db], rediss://…, unix:///path or redis+sentinel://host:26379[,host:port…]/MASTER (default: $REDIS_URL, else redis://127.0.0.1:6379). Put no password here: use $REDIS_URL, $REDIS_PASSWORD or --password-file.")
-    var url: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "redis://[user@]host[:port][/db], rediss://…, unix:///path, redis+sentinel://host:26379[,host:port…]/MASTER, or a cluster's redis://host1:port1,host2:port2. Repeat it for a Redlock set of independent servers. (Default: $REDIS_URL, else redis://127.0.0.1:6379.) Put no password here: use $REDIS_URL, $REDIS_PASSWORD or --password-file.",
+        valueName: "url"))
+    var url: [String] = []
 
-    @Option(name: .long, help: "Read the password from this file (first line).")
+    @Flag(help: "Treat a single --url as a seed of a Redis Cluster (found out by itself when the server says it is one).")
+    var cluster = false
+
+    @Option(name: .long, help: "Read the password from this file (first line); it applies to every node.")
     var passwordFile: String?
 
-    /// The configuration these options describe, or a usage error naming what is wrong.
-    func redisConfiguration() throws -> RedisConfiguration {
-        var configuration: RedisConfiguration
-        do {
-            if let url {
-                if try RedisConfiguration(url: url, environment: [:]).password != nil {
-                    throw ValidationError("--url must not contain a password (other users can read command lines): put it in $REDIS_URL, $REDIS_PASSWORD or --password-file")
+    func validate() throws {
+        if cluster && url.count > 1 {
+            throw ValidationError("--cluster takes one seed list (--url redis://h1:p1,h2:p2); several --url mean a Redlock set")
+        }
+    }
+
+    /// What these options point at, or a usage error naming what is wrong.
+    func target() throws -> RedisTarget {
+        if url.count > 1 {
+            var nodes: [RedisConfiguration] = []
+            for (index, text) in url.enumerated() {
+                if RedisTarget.isSeedList(text) {
+                    throw ValidationError("--url #\(index + 1): a Redlock set takes one server per --url, not a seed list")
                 }
-                configuration = try RedisConfiguration(url: url)
+                nodes.append(try configuration(from: text))
+            }
+            return .redlock(nodes)
+        }
+        let text = url.first
+        if let text, RedisTarget.isSeedList(text) || cluster {
+            do {
+                if try RedisClusterConfiguration(url: text, environment: [:]).node.password != nil { throw Self.passwordInURL }
+                var configuration = try RedisClusterConfiguration(url: text)
+                configuration.node = try finish(configuration.node)
+                return .cluster(configuration)
+            } catch let error as RedisError {
+                throw ValidationError("--url: \(error.message)")
+            }
+        }
+        if text == nil, cluster {
+            throw ValidationError("--cluster needs --url with the cluster's seed nodes")
+        }
+        return .single(try configuration(from: text))
+    }
+
+    /// The configuration of one server from `text` (or `$REDIS_URL`).
+    private func configuration(from text: String?) throws -> RedisConfiguration {
+        let configuration: RedisConfiguration
+        do {
+            if let text {
+                if try RedisConfiguration(url: text, environment: [:]).password != nil { throw Self.passwordInURL }
+                configuration = try RedisConfiguration(url: text)
             } else {
                 configuration = try RedisConfiguration()
             }
         } catch let error as RedisError {
-            throw ValidationError("\(url == nil ? "$REDIS_URL" : "--url"): \(error.message)")
+            throw ValidationError("\(text == nil ? "$REDIS_URL" : "--url"): \(error.message)")
         }
+        return try finish(configuration)
+    }
+
+    /// Applies --password-file and the client name.
+    private func finish(_ configuration: RedisConfiguration) throws -> RedisConfiguration {
+        var configuration = configuration
         if let passwordFile {
             guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
                 throw ValidationError("--password-file: cannot read '\(passwordFile)'")
@@ -34,4 +78,7 @@ struct ConnectionOptions: ParsableArguments {
         configuration.clientName = configuration.clientName ?? "lockwatch"
         return configuration
     }
+
+    private static let passwordInURL = ValidationError(
+        "--url must not contain a password (other users can read command lines): put it in $REDIS_URL, $REDIS_PASSWORD or --password-file")
 }

@@ -11,27 +11,24 @@ enum DashboardLauncher {
 
     /// Runs the dashboard until the operator quits or a signal arrives.
     static func run(
-        client: RedisClient,
+        connected: Connected,
         selection: LockInspector.Selection,
         interval: Duration,
         readOnly: Bool,
         audit: ForceRelease.Audit
     ) async -> DashboardExit {
-        let configuration = client.configuration
-        let inspector = LockInspector(client: client, selection: selection)
-        let releaser = ForceRelease(client: client, audit: audit)
+        let configuration = connected.firstConfiguration
+        let inspector = LockInspector(servers: connected.servers, selection: selection)
         let notifications = ExpiryNotifications(inspector: inspector)
         let user = configuration.username ?? (configuration.password == nil ? nil : "default")
+        let severalServers = if case .single = connected.servers { false } else { true }
         let state = DashboardState(
-            endpoint: "\(configuration.redactedURL) \(selection.pattern)", user: user, readOnly: readOnly, interval: interval)
+            endpoint: "\(connected.description) \(selection.pattern)", user: user, readOnly: readOnly,
+            watchesSeveralServers: severalServers, interval: interval)
         let runner = DashboardRunner(
             state: state,
             refresh: { try await inspector.refresh(tolerance: max(interval, .seconds(1))) },
-            forceRelease: { lock in
-                let outcome = await releaser.release(key: lock.keyBytes, expecting: .value(lock.value))
-                if case .released = outcome { inspector.noteForceRelease(lock.keyBytes) }
-                return outcome
-            },
+            forceRelease: { lock in await inspector.forceRelease(lock, audit: audit) },
             listen: { deliver in await notifications.run(deliver) })
         return await runner.run()
     }

@@ -14,6 +14,9 @@ struct HoldCommand: AsyncParsableCommand {
             pass LOCK_FENCE to whatever you protect, which should reject fences lower than the \
             highest it has seen. If the lease is lost while the command runs, the command gets \
             SIGTERM (SIGKILL after --grace) and hold exits with 76.
+            On a cluster URL the lock lives on its slot's primary. With several --url it is a \
+            Redlock over those independent servers (held on a majority); a Redlock has no single \
+            fence, so the command gets LOCK_FENCES (address=fence per node) instead of LOCK_FENCE.
 
             \(LockwatchExit.helpText)
             """
@@ -48,27 +51,25 @@ struct HoldCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = RedisClient(configuration: try connection.redisConfiguration())
-        defer { Task { await client.shutdown() } }
-        let locker: Locker
+        let connected = try await connection.target().connect()
+        defer { Task { await connected.shutdown() } }
+        let lock: HoldableLock
         do throws(LockError) {
-            locker = try Locker(client: client, configuration: LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner))
+            lock = try HoldableLock(servers: connected.servers, configuration: LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner))
         } catch {
             throw ValidationError("--owner: \(error.message)")
         }
-        let lease: LockLease
+        let lease: HeldLock
         do throws(LockError) {
-            lease = try await locker.lock(name, ttl: ttl.duration, wait: wait.duration)
+            lease = try await lock.lock(name, ttl: ttl.duration, wait: wait.duration)
         } catch {
             throw Self.report(error, name: name, wait: wait)
         }
         let child: ChildProcess
         do throws(ChildProcess.SpawnError) {
-            child = try ChildProcess.spawn(command, extraEnvironment: [
-                "LOCK_NAME": name, "LOCK_KEY": lease.keys.lock, "LOCK_TOKEN": lease.token, "LOCK_FENCE": String(lease.fence),
-            ])
+            child = try ChildProcess.spawn(command, extraEnvironment: lease.environment(name: name))
         } catch {
-            _ = try? await locker.unlock(lease)
+            _ = try? await lease.unlock()
             printError("cannot run '\(command[0])': \(error.message)")
             throw error.code == ENOENT ? LockwatchExit.commandNotFound : LockwatchExit.cannotExecute
         }
@@ -79,10 +80,10 @@ struct HoldCommand: AsyncParsableCommand {
         let outcome = await withTaskGroup(of: HoldOutcome.self) { group in
             group.addTask { .exited(await child.waitForExit()) }
             group.addTask {
-                if let loss = await locker.keepRenewed(lease, ttl: ttl.duration) { return .lost(loss) }
+                if let loss = await lease.keepRenewed(ttl: ttl.duration) { return .lost(loss) }
                 return .renewalStopped
             }
-            var lost: LeaseLoss?
+            var lost: String?
             while let next = await group.next() {
                 switch next {
                 case .exited(let status):
@@ -90,7 +91,7 @@ struct HoldCommand: AsyncParsableCommand {
                     return lost.map { HoldOutcome.lost($0) } ?? HoldOutcome.exited(status)
                 case .lost(let loss):
                     lost = loss
-                    printError("lost the lease on '\(name)' (fence \(lease.fence)): \(loss); stopping the command")
+                    printError("lost the lease on '\(name)' (\(lease.fenceDescription)): \(loss); stopping the command")
                     child.send(SIGTERM)
                     group.addTask {
                         try? await Task.sleep(for: grace.duration)
@@ -105,7 +106,7 @@ struct HoldCommand: AsyncParsableCommand {
         }
         if case .exited(let status) = outcome {
             let released: Bool
-            do { released = try await locker.unlock(lease) } catch {
+            do { released = try await lease.unlock() } catch {
                 printError("could not release '\(name)' (it expires by its TTL): \(error.message)")
                 throw ExitCode(status)
             }
@@ -145,7 +146,7 @@ struct HoldCommand: AsyncParsableCommand {
 /// How a held command ended.
 enum HoldOutcome: Sendable {
     case exited(Int32)
-    case lost(LeaseLoss)
+    case lost(String)
     case renewalStopped
 }
 

@@ -12,10 +12,14 @@ struct ListCommand: AsyncParsableCommand {
         discussion: """
             JSON (--json) is an array of objects with key, format, type, owner, token, ttl_ms \
             (null: no TTL, the lock never expires), fence, waiters, acquired_ms, age_ms, \
-            acquisitions_per_second and stuck. Every non-ASCII or control character in JSON is \
+            acquisitions_per_second and stuck; on a cluster also node; on a Redlock set (several \
+            --url) also nodes_held, nodes_total, quorum (one holder on a majority) and \
+            holders_agree, with ttl_ms how long that majority lasts. Every primary of a cluster \
+            is scanned. Every non-ASCII or control character in JSON is \
             a \\u escape; in the table, control and format characters are shown escaped.
             Exit codes: 0 success (also when no locks match); 64 bad usage; 69 Redis \
-            unreachable; 77 authentication or permission refused.
+            unreachable (also: some nodes of several did not answer; the others are listed); \
+            77 authentication or permission refused.
             """
     )
 
@@ -35,23 +39,27 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = RedisClient(configuration: try connection.redisConfiguration())
+        let connected = try await connection.target().connect()
         let selection: LockInspector.Selection = match.map { .glob($0) } ?? .prefix(prefix ?? "lock:")
-        let inspector = LockInspector(client: client, selection: selection)
+        let inspector = LockInspector(servers: connected.servers, selection: selection)
         let snapshot: InspectionSnapshot
         do {
             snapshot = try await inspector.refresh()
         } catch {
-            await client.shutdown()
+            await connected.shutdown()
             throw redisExitCode(for: error)
         }
-        await client.shutdown()
+        await connected.shutdown()
         let locks = snapshot.locks.sorted { $0.keyBytes.lexicographicallyPrecedes($1.keyBytes) }
         if json {
             print(JSONText.render(.array(locks.map { Self.json($0, now: snapshot.serverTimeMilliseconds) })))
         } else {
             print(PlainLockTable.render(locks, serverTime: snapshot.serverTimeMilliseconds), terminator: "")
             print("\(locks.count) lock\(locks.count == 1 ? "" : "s") under \(TerminalText.sanitize(selection.description)) (\(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands)")
+        }
+        if !snapshot.unreachableNodes.isEmpty {
+            for node in snapshot.unreachableNodes { printError("not answering, its locks are missing: \(TerminalText.sanitize(node))") }
+            throw LockwatchExit.unavailable
         }
     }
 
@@ -69,7 +77,21 @@ struct ListCommand: AsyncParsableCommand {
             ("age_ms", lock.ageMilliseconds(at: now).map { .integer($0) } ?? .null),
             ("acquisitions_per_second", lock.acquisitionsPerSecond.map { .double($0) } ?? .null),
             ("stuck", .bool(lock.isStuck)),
-        ])
+        ] + placementFields(lock.placement))
+    }
+
+    /// Where the lock lives, for JSON: the cluster node, or a Redlock lock's copies.
+    static func placementFields(_ placement: LockPlacement?) -> [(String, JSONText.Value)] {
+        switch placement {
+        case nil: []
+        case .node(let address): [("node", .string(address))]
+        case .copies(let copies): [
+            ("nodes_held", .integer(Int64(copies.copies.count))),
+            ("nodes_total", .integer(Int64(copies.nodeCount))),
+            ("quorum", .bool(copies.hasQuorum)),
+            ("holders_agree", .bool(copies.holdersAgree)),
+        ]
+        }
     }
 }
 

@@ -6,10 +6,14 @@ import RedisLock
 enum PlainLockTable {
     static let headers = ["KEY", "FORMAT", "OWNER", "TOKEN", "TTL", "HELD", "FENCE", "WAITERS"]
 
+    /// The table; a NODES column (the cluster node, or a Redlock lock's "held on / of" nodes)
+    /// when any lock came from several servers.
     static func render(_ locks: [InspectedLock], serverTime: Int64) -> String {
         guard !locks.isEmpty else { return "" }
+        let showsNodes = locks.contains { $0.placement != nil }
+        let headers = headers + (showsNodes ? ["NODES"] : [])
         let rows = locks.map { lock in
-            [
+            var row = [
                 TerminalText.sanitize(lock.keyBytes),
                 lock.format.rawValue,
                 TerminalText.sanitize(lock.owner ?? "-"),
@@ -19,6 +23,8 @@ enum PlainLockTable {
                 lock.fence.map { String($0) } ?? "-",
                 lock.waiters.map { String($0) } ?? "-",
             ]
+            if showsNodes { row.append(TerminalText.sanitize(lock.placement?.summary ?? "-")) }
+            return row
         }
         var widths = headers.map { TerminalText.displayWidth($0) }
         for row in rows {

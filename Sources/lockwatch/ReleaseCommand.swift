@@ -13,8 +13,10 @@ struct ReleaseCommand: AsyncParsableCommand {
         discussion: """
             The delete is compare-and-delete against the value shown (or --token): if the lock \
             changed hands meanwhile, nothing is deleted. Each release is recorded (time, \
-            operator, host, key, value) in a Redis stream and a local log.
-            Exit codes: 0 released; 1 declined at the prompt; 64 bad usage (also: no --yes \
+            operator, host, key, value) in a Redis stream and a local log. On a cluster the \
+            key's primary is found by its slot; on a Redlock set (several --url) every node's \
+            copy is released against its own value, with an audit entry per node.
+            Exit codes: 0 released (on a Redlock set: on at least one node); 1 declined at the prompt; 64 bad usage (also: no --yes \
             without a terminal to ask on); 65 the lock changed hands, nothing deleted; 66 no \
             such lock; 69 Redis unreachable; 77 authentication or permission refused (NOPERM).
             """
@@ -41,9 +43,9 @@ struct ReleaseCommand: AsyncParsableCommand {
     var auditLog: String?
 
     func run() async throws {
-        let client = RedisClient(configuration: try connection.redisConfiguration())
-        defer { Task { await client.shutdown() } }
-        let inspector = LockInspector(client: client, selection: .glob(key))
+        let connected = try await connection.target().connect()
+        defer { Task { await connected.shutdown() } }
+        let inspector = LockInspector(servers: connected.servers, selection: .glob(key))
         let shown: InspectedLock
         do {
             guard let found = try await inspector.inspect(keys: [Array(key.utf8)]).first else {
@@ -56,6 +58,12 @@ struct ReleaseCommand: AsyncParsableCommand {
         }
         print(PlainLockTable.render([shown], serverTime: Int64(Date().timeIntervalSince1970 * 1000)), terminator: "")
         print("value: \(TerminalText.sanitize(shown.value))")
+        if case .copies(let copies) = shown.placement {
+            print("held on \(copies.copies.count) of \(copies.nodeCount) nodes" + (copies.holdersAgree ? "" : " (by different holders; each copy is released against its own value)"))
+            for copy in copies.copies where copy.value != shown.value {
+                print("  \(TerminalText.sanitize(copy.address)): \(TerminalText.sanitize(copy.value))")
+            }
+        }
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else {
                 printError("refusing to release without confirmation: no terminal to ask on; pass --yes")
@@ -71,11 +79,13 @@ struct ReleaseCommand: AsyncParsableCommand {
         let audit = ForceRelease.Audit(
             streamKey: (auditStream ?? prefix + "lockwatch:audit").nilIfEmpty,
             logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty)
-        let outcome = await ForceRelease(client: client, audit: audit)
-            .release(key: shown.keyBytes, expecting: token.map { .token($0) } ?? .value(shown.value))
+        let outcome = await inspector.forceRelease(shown, expecting: token.map { .token($0) }, audit: audit)
         switch outcome {
         case .released(let entry):
             print("released \(TerminalText.sanitize(key))" + (entry.map { " (audit entry \($0))" } ?? ""))
+        case .releasedCopies(let released, let held, let others):
+            print("released \(TerminalText.sanitize(key)) on \(released) of \(held) nodes (an audit entry on each)")
+            for other in others { printError("not released on \(TerminalText.sanitize(other))") }
         case .changedHands(let current):
             printError("refused: the lock changed hands since it was shown; it now holds \(TerminalText.sanitize(current))")
             throw ExitCode(65)

@@ -13,6 +13,9 @@ struct WatchCommand: AsyncParsableCommand {
             Keys: q or Ctrl-C quit; ? help; / filter (Esc clears); arrows, j/k, PgUp/PgDn, g/G, \
             Home/End move; s/S sort column/direction; r refresh now; +/- interval; p pause; \
             Enter details; F force-release (not in --readonly), confirmed with y.
+            A cluster URL (or a node that says it is in a cluster) shows the locks of every \
+            primary, with a NODES column naming each lock's node; several --url show a Redlock \
+            set, one row per lock with NODES held/total (red: no majority; ≠: different holders on different nodes).
             Exit codes: 0 quit; 64 bad usage; 70 no usable terminal; 128+N ended by signal N.
             """
     )
@@ -42,16 +45,16 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = RedisClient(configuration: try connection.redisConfiguration(), logger: DashboardLauncher.silentLogger)
+        let connected = try await connection.target().connect(logger: DashboardLauncher.silentLogger)
         let exit = await DashboardLauncher.run(
-            client: client,
+            connected: connected,
             selection: match.map { .glob($0) } ?? .prefix(prefix),
             interval: interval.duration,
             readOnly: readonly,
             audit: ForceRelease.Audit(
                 streamKey: (auditStream ?? prefix + "lockwatch:audit").nilIfEmpty,
                 logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty))
-        await client.shutdown()
+        await connected.shutdown()
         let status = DashboardLauncher.exitStatus(exit)
         if status != 0 { throw ExitCode(status) }
     }

@@ -61,7 +61,12 @@ extension DashboardState {
             if let current { detailLock = current }
         }
         followSelectedKey()
-        if wasReconnecting { setStatus("reconnected", .success) }
+        if !snapshot.unreachableNodes.isEmpty {
+            let nodes = snapshot.unreachableNodes.map { TerminalText.sanitize($0) }.joined(separator: "; ")
+            setStatus("incomplete scan, not answering: \(nodes)", .warning)
+        } else if wasReconnecting {
+            setStatus("reconnected", .success)
+        }
     }
 
     /// Notes that a refresh failed: the last data stays, dimmed, under a banner.
@@ -85,6 +90,14 @@ extension DashboardState {
         case .released(let auditEntryID):
             let audit = auditEntryID.map { "audit entry \(TerminalText.sanitize($0))" } ?? "audit entry NOT written"
             setStatus("released \(key) (\(audit))", .success)
+            let event = LockEvent(
+                kind: .forceReleased, keyBytes: lock.keyBytes, owner: lock.owner,
+                atMilliseconds: serverNowMilliseconds ?? 0
+            )
+            recordEvents([event])
+        case .releasedCopies(let released, let held, let others):
+            let rest = others.isEmpty ? "" : "; " + others.map { TerminalText.sanitize($0) }.joined(separator: "; ")
+            setStatus("released \(key) on \(released) of \(held) nodes (audit entry on each)\(rest)", released == held ? .success : .warning)
             let event = LockEvent(
                 kind: .forceReleased, keyBytes: lock.keyBytes, owner: lock.owner,
                 atMilliseconds: serverNowMilliseconds ?? 0

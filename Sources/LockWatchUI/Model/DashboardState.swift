@@ -13,6 +13,9 @@ public struct DashboardState: Sendable {
     public let user: String?
     /// Whether force-release is hidden and refused.
     public let readOnly: Bool
+    /// Whether the locks come from several servers (a cluster or a Redlock set): the table
+    /// then has a NODES column and the detail view lists each node's copy.
+    public let watchesSeveralServers: Bool
     /// How often the runner refreshes.
     public internal(set) var interval: Duration
     /// Whether refreshing is paused.
@@ -75,12 +78,13 @@ public struct DashboardState: Sendable {
     ///   - paused: start paused.
     ///   - now: the current time (for the TTL countdown and status message expiry).
     public init(
-        endpoint: String, user: String? = nil, readOnly: Bool = false,
+        endpoint: String, user: String? = nil, readOnly: Bool = false, watchesSeveralServers: Bool = false,
         interval: Duration = .seconds(1), paused: Bool = false, now: ContinuousClock.Instant = .now
     ) {
         self.endpoint = endpoint
         self.user = user
         self.readOnly = readOnly
+        self.watchesSeveralServers = watchesSeveralServers
         self.interval = interval
         self.paused = paused
         self.now = now

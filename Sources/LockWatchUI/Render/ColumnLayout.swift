@@ -1,6 +1,6 @@
 /// A column of the lock table.
 enum TableColumn: CaseIterable, Sendable {
-    case key, owner, token, ttl, held, fence, waiters, rate, format
+    case key, owner, token, ttl, held, fence, waiters, rate, nodes, format
 
     /// The title in the column header.
     var title: String {
@@ -13,6 +13,7 @@ enum TableColumn: CaseIterable, Sendable {
         case .fence: "FENCE"
         case .waiters: "WAITERS"
         case .rate: "ACQ/s"
+        case .nodes: "NODES"
         case .format: "FORMAT"
         }
     }
@@ -28,6 +29,7 @@ enum TableColumn: CaseIterable, Sendable {
         case .fence: 8
         case .waiters: 8
         case .rate: 6
+        case .nodes: 6
         case .format: 17
         }
     }
@@ -50,6 +52,7 @@ enum TableColumn: CaseIterable, Sendable {
         case .owner: 7
         case .rate: 6
         case .held: 5
+        case .nodes: 4
         case .token: 3
         case .fence: 2
         case .format: 1
@@ -59,7 +62,7 @@ enum TableColumn: CaseIterable, Sendable {
     /// Numbers are right-aligned.
     var alignment: TextAlignment {
         switch self {
-        case .ttl, .held, .fence, .waiters, .rate: .right
+        case .ttl, .held, .fence, .waiters, .rate, .nodes: .right
         case .key, .owner, .token, .format: .left
         }
     }
@@ -90,14 +93,15 @@ struct ColumnLayout: Equatable, Sendable {
     /// The shown columns, left to right.
     private(set) var placements: [Placement] = []
 
-    init(width: Int) {
+    /// Lays out the columns for `width`; the NODES column only when `showingNodes`.
+    init(width: Int, showingNodes: Bool = false) {
         guard width > 0 else { return }
         // Narrow, the key (the one column that tells rows apart) keeps up to half the width;
         // with a quarter, 40 columns cut every `lock:{orders:N}` to the same `lock:{orde…`.
         let keyTarget = min(TableColumn.key.preferredWidth, max(8, width / 2))
         var widths: [TableColumn: Int] = [:]
         var used = min(keyTarget, width)
-        let candidates = TableColumn.allCases.filter { $0 != .key }.sorted { $0.keepRank > $1.keepRank }
+        let candidates = TableColumn.allCases.filter { $0 != .key && (showingNodes || $0 != .nodes) }.sorted { $0.keepRank > $1.keepRank }
         for column in candidates {
             if used + 1 + column.preferredWidth <= width {
                 widths[column] = column.preferredWidth

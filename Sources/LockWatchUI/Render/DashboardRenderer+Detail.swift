@@ -29,6 +29,22 @@ extension DashboardRenderer {
         add("held", state.liveAgeMilliseconds(of: lock).map { ValueFormat.duration(milliseconds: $0) } ?? "–")
         add("fence", lock.fence.map { "\($0)" } ?? "–")
         add("waiters", lock.waiters.map { "\($0)" } ?? "–")
+        switch lock.placement {
+        case nil: break
+        case .node(let address): add("node", TerminalText.sanitize(address))
+        case .copies(let copies):
+            let agreement = copies.holdersAgree ? "one holder" : "DIFFERENT HOLDERS"
+            let quorum = copies.hasQuorum ? "quorum \(copies.quorum) held" : "NO QUORUM (needs \(copies.quorum))"
+            add("nodes", "held on \(copies.copies.count) of \(copies.nodeCount); \(quorum); \(agreement)",
+                copies.hasQuorum && copies.holdersAgree ? .plain : CellStyle(foreground: .yellow, bold: true))
+            for copy in copies.copies.prefix(5) {
+                let ttl = copy.ttlMilliseconds.map { ValueFormat.duration(milliseconds: $0) } ?? "no ttl"
+                let fence = copy.fence.map { " fence \($0)" } ?? ""
+                let same = copy.token == lock.token && (copy.token != nil || copy.value == lock.value)
+                    ? "" : "  other holder: " + TerminalText.sanitize(Array(copy.holder.prefix(80)))
+                add("", "\(TerminalText.sanitize(copy.address))  ttl \(ttl)\(fence)\(same)")
+            }
+        }
         add("acq/s", lock.acquisitionsPerSecond.map(ValueFormat.rate) ?? "–")
         let history = state.history(forKey: lock.keyBytes)
         let holders = history?.holders.map { TerminalText.sanitize($0) } ?? []

@@ -22,7 +22,7 @@ struct DashboardRenderer {
         self.state = state
         grid = CellGrid(width: width, height: height)
         layout = ScreenLayout(state: state, height: grid.height)
-        columns = ColumnLayout(width: grid.width)
+        columns = ColumnLayout(width: grid.width, showingNodes: state.watchesSeveralServers)
     }
 
     var width: Int { grid.width }

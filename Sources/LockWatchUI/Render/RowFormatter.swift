@@ -30,9 +30,32 @@ enum RowFormatter {
         case .rate:
             return lock.acquisitionsPerSecond.map { TextSegment(ValueFormat.rate($0)) }
                 ?? TextSegment("–", CellStyle(dim: true))
+        case .nodes:
+            return nodes(of: lock)
         case .format:
             let unknown = lock.format == .unknownString || lock.format == .unknownHash || lock.format == .other
             return TextSegment(lock.format.rawValue, unknown ? CellStyle(dim: true) : .plain)
+        }
+    }
+
+    /// Where the lock lives: a cluster node's port, or a Redlock lock's "held on / of" nodes,
+    /// red without a quorum and yellow when the copies disagree.
+    static func nodes(of lock: InspectedLock) -> TextSegment {
+        switch lock.placement {
+        case nil:
+            return TextSegment("–", CellStyle(dim: true))
+        case .node(let address):
+            let port = address.split(separator: ":").last.map { ":" + $0 } ?? address
+            return TextSegment(TerminalText.sanitize(String(port)))
+        case .copies(let copies):
+            let style: CellStyle = if !copies.hasQuorum {
+                CellStyle(foreground: .red, bold: true)
+            } else if !copies.holdersAgree {
+                CellStyle(foreground: .yellow, bold: true)
+            } else {
+                .plain
+            }
+            return TextSegment(copies.summary, style)
         }
     }
 

@@ -30,7 +30,7 @@ public struct ExpiryNotifications: Sendable {
     /// How long to wait before subscribing again after the connection was lost.
     public var retryDelay: Duration
 
-    /// Makes a listener for `inspector`'s keys (it uses the inspector's client).
+    /// Makes a listener for `inspector`'s keys (on the inspector's servers).
     public init(inspector: LockInspector, retryDelay: Duration = .seconds(1)) {
         self.inspector = inspector
         self.retryDelay = retryDelay
@@ -47,9 +47,9 @@ public struct ExpiryNotifications: Sendable {
         "__keyevent@\(database)__:expired"
     }
 
-    /// The server's `notify-keyspace-events` value (read, never written).
-    public func serverFlags() async throws(RedisError) -> String {
-        let reply = try await inspector.client.send("CONFIG", "GET", "notify-keyspace-events")
+    /// A server's `notify-keyspace-events` value (read, never written).
+    public func serverFlags(of client: RedisClient) async throws(RedisError) -> String {
+        let reply = try await client.send("CONFIG", "GET", "notify-keyspace-events")
         let settings = try reply.decode(as: [String: String].self)
         guard let flags = settings["notify-keyspace-events"] else {
             throw RedisError(.unexpectedReply, "CONFIG GET did not return notify-keyspace-events")
@@ -57,45 +57,79 @@ public struct ExpiryNotifications: Sendable {
         return flags
     }
 
-    /// Listens until the calling task is cancelled, handing every notice to `deliver`.
+    /// Listens until the calling task is cancelled, handing every notice to `deliver`: on the
+    /// server, or on every primary of a cluster side by side. A Redlock set gets an
+    /// ``Notice/unavailable(_:)`` at once: one node's copy expiring does not end a lock held on
+    /// a majority, so its expiries come from the scans.
     ///
     /// Returns early, after an ``Notice/unavailable(_:)``, when the server does not publish
     /// expired-key events or refuses to say; after a lost connection it subscribes again
     /// (expiries in the gap are left to the scans).
     public func run(_ deliver: @Sendable (Notice) async -> Void) async {
+        var clients: [RedisClient] = []
+        while !Task.isCancelled {
+            do throws(RedisError) {
+                clients = try await inspector.notificationClients()
+                break
+            } catch {
+                await deliver(.unavailable("cannot find the cluster's primaries: \(error.message)"))
+                try? await Task.sleep(for: retryDelay)
+            }
+        }
+        if Task.isCancelled { return }
+        if case .redlock = inspector.servers {
+            await deliver(.unavailable("a Redlock set: expiries are inferred from the scans"))
+            return
+        }
+        if clients.count == 1 {
+            await listen(on: clients[0], deliver)
+            return
+        }
+        await withoutActuallyEscaping(deliver) { deliver in
+            await withTaskGroup(of: Void.self) { group in
+                for client in clients {
+                    group.addTask { await listen(on: client, deliver) }
+                }
+            }
+        }
+    }
+
+    /// Listens on one server until cancelled, or until it turns out it has no expiry events.
+    private func listen(on client: RedisClient, _ deliver: @Sendable (Notice) async -> Void) async {
+        let node = if case .cluster = inspector.servers { " on \(client.configuration.endpoint)" } else { "" }
         while !Task.isCancelled {
             let flags: String
             do {
-                flags = try await serverFlags()
+                flags = try await serverFlags(of: client)
             } catch where error.serverErrorPrefix != nil {
                 // NOPERM, or CONFIG renamed or disabled: the server answered, asking again won't help.
-                await deliver(.unavailable("cannot read notify-keyspace-events: \(error.message)"))
+                await deliver(.unavailable("cannot read notify-keyspace-events\(node): \(error.message)"))
                 return
             } catch {
-                await deliver(.unavailable("cannot read notify-keyspace-events: \(error.message)"))
+                await deliver(.unavailable("cannot read notify-keyspace-events\(node): \(error.message)"))
                 try? await Task.sleep(for: retryDelay)
                 continue
             }
             guard Self.publishesExpiredKeyEvents(flags) else {
-                await deliver(.unavailable("notify-keyspace-events is '\(flags)': no expired-key events"))
+                await deliver(.unavailable("notify-keyspace-events\(node) is '\(flags)': no expired-key events"))
                 return
             }
-            let channel = Self.expiredChannel(database: inspector.client.configuration.database)
+            let channel = Self.expiredChannel(database: client.configuration.database)
             do {
-                let subscription = try await inspector.client.subscribe(.channel, to: [channel])
-                await deliver(.listening(channel: channel))
+                let subscription = try await client.subscribe(.channel, to: [channel])
+                await deliver(.listening(channel: channel + node))
                 for try await message in subscription {
                     if let event = inspector.noteExpired(Array(message.payload.readableBytesView)) {
                         await deliver(.expired(event))
                     }
                 }
                 if Task.isCancelled { return }
-                await deliver(.unavailable("the subscription to \(channel) ended"))
+                await deliver(.unavailable("the subscription to \(channel)\(node) ended"))
             } catch let error as RedisError where error.serverErrorPrefix != nil {
-                await deliver(.unavailable("cannot subscribe to \(channel): \(error.message)"))
+                await deliver(.unavailable("cannot subscribe to \(channel)\(node): \(error.message)"))
                 return
             } catch {
-                await deliver(.unavailable("lost the subscription to \(channel): \(error)"))
+                await deliver(.unavailable("lost the subscription to \(channel)\(node): \(error)"))
             }
             try? await Task.sleep(for: retryDelay)
         }

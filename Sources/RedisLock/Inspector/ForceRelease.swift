@@ -51,7 +51,8 @@ public struct ForceRelease: Sendable {
     }
 
     /// Compare-and-delete for strings and hashes. KEYS: the key. ARGV: mode (`value` or
-    /// `token`), expected, wake-up channel or ''. Returns `{status, current}`: 0 vanished,
+    /// `token`), expected, wake-up channel or '', publish command (`PUBLISH`, or `SPUBLISH` on
+    /// a cluster). Returns `{status, current}`: 0 vanished,
     /// 1 changed hands, 2 unsupported type, 3 released.
     static let script = RedisScript("""
         local kind = redis.call('TYPE', KEYS[1]).ok
@@ -76,19 +77,29 @@ public struct ForceRelease: Sendable {
         end
         if not matches then return {1, current} end
         redis.call('DEL', KEYS[1])
-        if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], 'released') end
+        if ARGV[3] ~= '' then redis.call(ARGV[4], ARGV[3], 'released') end
         return {3, current}
         """)
 
-    /// The connection.
-    public let client: RedisClient
+    /// The server, or the cluster (which routes by key).
+    public let backend: any LockBackend
     /// Where audit entries go.
     public let audit: Audit
+    /// The node's address, recorded in audit entries when the lock is one copy of several (a
+    /// Redlock set); `nil` otherwise.
+    public let node: String?
 
-    /// Makes a force-release helper.
-    public init(client: RedisClient, audit: Audit) {
-        self.client = client
+    /// Makes a force-release helper for the locks on `backend` (a ``RESP/RedisClient`` or a
+    /// ``RESP/RedisClusterClient``).
+    public init(backend: any LockBackend, audit: Audit, node: String? = nil) {
+        self.backend = backend
         self.audit = audit
+        self.node = node
+    }
+
+    /// Makes a force-release helper for the locks on one server.
+    public init(client: RedisClient, audit: Audit) {
+        self.init(backend: client, audit: audit)
     }
 
     /// Deletes `key` if it still holds what the operator expects, wakes its waiters (own
@@ -102,8 +113,8 @@ public struct ForceRelease: Sendable {
         }
         let reply: RESPToken
         do {
-            let connection = try await client.connection()
-            reply = try await connection.run(Self.script, keys: [keyText], arguments: [mode, expected, channel])
+            reply = try await backend.run(
+                Self.script, keys: [keyText], arguments: [mode, expected, channel, backend.wakeUpPublishCommand], whenWritten: {})
         } catch {
             return .failed(Self.explain(error))
         }
@@ -128,16 +139,21 @@ public struct ForceRelease: Sendable {
         let valueText = String(decoding: value, as: UTF8.self)
         var entryID: String?
         if let stream = audit.streamKey {
-            entryID = try? await client.send(RESPCommand(
-                "XADD", stream, "MAXLEN", "~", 10_000, "*",
+            var fields = [
                 "time_ms", String(milliseconds), "operator", audit.operatorName, "host", audit.host,
-                "action", "force-release", "key", key, "value", valueText)).decode(as: String.self)
+                "action", "force-release", "key", key, "value", valueText,
+            ]
+            if let node { fields += ["node", node] }
+            entryID = try? await backend.send(
+                RESPCommand("XADD", stream, "MAXLEN", "~", 10_000, "*", fields), nearKey: stream, timeout: nil
+            ).decode(as: String.self)
         }
         if let logFile = audit.logFile {
-            let record: [String: String] = [
+            var record: [String: String] = [
                 "time_ms": String(milliseconds), "operator": audit.operatorName, "host": audit.host,
                 "action": "force-release", "key": key, "value": valueText, "stream_id": entryID ?? "",
             ]
+            if let node { record["node"] = node }
             if let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
                 Self.append(data + Data("\n".utf8), to: logFile)
             }

@@ -7,6 +7,9 @@ public enum ForceReleaseOutcome: Sendable, Hashable {
     case changedHands(currentValue: [UInt8])
     /// The key no longer exists.
     case vanished
+    /// A Redlock set: the copies on `released` of the `held` nodes that held the lock were
+    /// deleted (each with its audit entry); `others` says, per node, what kept the rest.
+    case releasedCopies(released: Int, held: Int, others: [String])
     /// Redis refused (e.g. `NOPERM`) or could not be reached; the message says which.
     case failed(String)
 }

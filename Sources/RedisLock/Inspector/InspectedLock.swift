@@ -26,12 +26,15 @@ public struct InspectedLock: Sendable, Hashable {
     public var acquisitionsPerSecond: Double?
     /// How many different holders the inspector has seen on this key.
     public var holderChanges: Int
+    /// The node (cluster) or the copies per node (Redlock set); `nil` on one server.
+    public var placement: LockPlacement?
 
     /// Makes a row.
     public init(
         keyBytes: [UInt8], format: LockFormat, type: String, owner: String? = nil, token: String? = nil,
         value: [UInt8] = [], ttlMilliseconds: Int64? = nil, acquiredAtMilliseconds: Int64? = nil,
-        fence: Int64? = nil, waiters: Int? = nil, acquisitionsPerSecond: Double? = nil, holderChanges: Int = 0
+        fence: Int64? = nil, waiters: Int? = nil, acquisitionsPerSecond: Double? = nil, holderChanges: Int = 0,
+        placement: LockPlacement? = nil
     ) {
         self.keyBytes = keyBytes
         self.format = format
@@ -45,6 +48,7 @@ public struct InspectedLock: Sendable, Hashable {
         self.waiters = waiters
         self.acquisitionsPerSecond = acquisitionsPerSecond
         self.holderChanges = holderChanges
+        self.placement = placement
     }
 
     /// Whether the lock has no TTL and so never expires by itself.
@@ -117,9 +121,15 @@ public struct InspectionSnapshot: Sendable {
     public var roundTrips: Int
     /// How long the refresh took.
     public var duration: Duration
+    /// The nodes (of a cluster or Redlock set) that did not answer, each with why: their
+    /// locks are missing from this snapshot.
+    public var unreachableNodes: [String]
 
     /// Makes a snapshot.
-    public init(locks: [InspectedLock], events: [LockEvent], serverTimeMilliseconds: Int64, scannedKeys: Int, commandCount: Int, roundTrips: Int, duration: Duration) {
+    public init(
+        locks: [InspectedLock], events: [LockEvent], serverTimeMilliseconds: Int64, scannedKeys: Int, commandCount: Int,
+        roundTrips: Int, duration: Duration, unreachableNodes: [String] = []
+    ) {
         self.locks = locks
         self.events = events
         self.serverTimeMilliseconds = serverTimeMilliseconds
@@ -127,5 +137,6 @@ public struct InspectionSnapshot: Sendable {
         self.commandCount = commandCount
         self.roundTrips = roundTrips
         self.duration = duration
+        self.unreachableNodes = unreachableNodes
     }
 }

@@ -54,12 +54,15 @@ struct InspectorHistory: Sendable {
     /// Folds a new scan into the history: fills rates and holder counts into `locks`, and
     /// returns the events since the previous scan. `fenceValues` maps lock keys to their fence
     /// counters. `tolerance` absorbs the gap between a TTL running out and the next scan.
+    /// An incomplete scan (a node of several did not answer) reports no key as gone: the keys
+    /// it did not see are remembered as they were.
     mutating func update(
         _ locks: inout [InspectedLock],
         fenceValues: [[UInt8]: Int64],
         serverTime: Int64,
         at instant: ContinuousClock.Instant = .now,
-        tolerance: Int64
+        tolerance: Int64,
+        complete: Bool = true
     ) -> [LockEvent] {
         var events: [LockEvent] = []
         let elapsedSeconds = previousTime.map { Double(max(serverTime - $0, 1)) / 1000 }
@@ -85,7 +88,9 @@ struct InspectorHistory: Sendable {
             }
             current[lock.keyBytes] = entry
         }
-        if let previousTime {
+        if !complete {
+            for (key, old) in seen where current[key] == nil { current[key] = old }
+        } else if let previousTime {
             for (key, old) in seen where current[key] == nil && expiredByNotification.index(forKey: key) == nil {
                 let kind: LockEvent.Kind
                 if forceReleased.contains(key) {

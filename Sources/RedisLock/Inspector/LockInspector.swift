@@ -2,49 +2,36 @@ public import RESP
 import NIOCore
 import Synchronization
 
-/// Finds the locks under a prefix or glob and decodes them, for the dashboard and `list`.
+/// Finds the locks under a prefix or glob and decodes them, for the dashboard and `list`: on
+/// one server, on every primary of a Redis Cluster, or on every node of a Redlock set.
 ///
-/// One refresh: `TIME`; `SCAN MATCH … COUNT …` (never `KEYS`); for every batch of keys found,
-/// one `MGET` and a `PTTL` per lock key, pipelined (hashes, nil in the MGET, get `HGETALL` in
-/// a second batch); one `PUBSUB NUMSUB` per batch of wake-up channels. No per-key round trips: a
-/// refresh costs about (keys ÷ SCAN count) + 2 round trips (the reads ride along with the
-/// SCANs), and it reports the exact command count. The next batch is sent as soon as a reply
-/// arrives, before its values are decoded, so the server scans while this process decodes.
+/// One refresh of one server: `TIME`; `SCAN MATCH … COUNT …` (never `KEYS`); for every batch
+/// of keys found, one `MGET` and a `PTTL` per lock key, pipelined (hashes, nil in the MGET, get
+/// `HGETALL` in a second batch); one `PUBSUB NUMSUB` per batch of wake-up channels. No per-key
+/// round trips: a refresh costs about (keys ÷ SCAN count) + 2 round trips (the reads ride
+/// along with the SCANs), and it reports the exact command count. The next batch is sent as
+/// soon as a reply arrives, before its values are decoded, so the server scans while this
+/// process decodes.
+///
+/// A cluster's primaries are scanned side by side (SCAN sees only the node it runs on; each key
+/// gets its own `GET` there, as an `MGET` across slots is refused), and each lock says which
+/// node holds it. A Redlock set's nodes are scanned side by side too, and each key becomes one
+/// row that says on how many nodes it is held and whether they have one holder
+/// (``LockPlacement/copies(_:)``). When some nodes do not answer, the refresh shows the others
+/// and names the missing ones in ``InspectionSnapshot/unreachableNodes``.
 public final class LockInspector: Sendable {
-    /// What to look at.
-    public enum Selection: Sendable, Hashable, CustomStringConvertible {
-        /// Keys starting with this prefix (SCAN MATCH `prefix*`, glob characters escaped).
-        case prefix(String)
-        /// Keys matching this glob.
-        case glob(String)
-
-        /// The SCAN MATCH pattern.
-        public var pattern: String {
-            switch self {
-            case .prefix(let prefix): LockInspector.escapeGlob(prefix) + "*"
-            case .glob(let glob): glob
-            }
-        }
-
-        /// Whether `key` is one of the watched keys (as SCAN MATCH would decide).
-        public func matches(_ key: [UInt8]) -> Bool {
-            switch self {
-            case .prefix(let prefix): key.starts(with: prefix.utf8)
-            case .glob(let glob): KeyGlob.matches(Array(glob.utf8), key)
-            }
-        }
-
-        /// The prefix or glob as given.
-        public var description: String {
-            switch self {
-            case .prefix(let prefix): prefix
-            case .glob(let glob): glob
-            }
-        }
+    /// Where the locks are.
+    public enum Servers: Sendable {
+        /// One server (or the master a Sentinel URL names).
+        case single(RedisClient)
+        /// Every primary of a Redis Cluster.
+        case cluster(RedisClusterClient)
+        /// The independent nodes of a Redlock set, in order.
+        case redlock([RedisClient])
     }
 
-    /// The connection to inspect.
-    public let client: RedisClient
+    /// Where the locks are.
+    public let servers: Servers
     /// Which keys.
     public let selection: Selection
     /// The SCAN COUNT hint.
@@ -53,66 +40,61 @@ public final class LockInspector: Sendable {
     public let batchSize: Int
     private let history = Mutex(InspectorHistory())
 
-    /// Makes an inspector.
-    public init(client: RedisClient, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
-        self.client = client
+    /// Makes an inspector of the locks on `servers`.
+    public init(servers: Servers, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
+        self.servers = servers
         self.selection = selection
         self.scanCount = max(scanCount, 10)
         self.batchSize = max(batchSize, 1)
+    }
+
+    /// Makes an inspector of the locks on one server.
+    public convenience init(client: RedisClient, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
+        self.init(servers: .single(client), selection: selection, scanCount: scanCount, batchSize: batchSize)
+    }
+
+    /// The clients whose keyspace notifications cover the watched locks: the server, or every
+    /// primary of a cluster. None for a Redlock set, whose expiries come from the scans (one
+    /// node's copy expiring does not end a lock held on a majority).
+    public func notificationClients() async throws(RedisError) -> [RedisClient] {
+        switch servers {
+        case .single(let client): [client]
+        case .cluster(let cluster): try await cluster.primaries()
+        case .redlock: []
+        }
     }
 
     /// Scans once and returns every lock with the events since the previous refresh.
     ///
     /// - Parameter tolerance: how late after its TTL a vanished lock still counts as expired
     ///   rather than released (use the refresh interval).
+    /// - Throws: the first node's error when no node answered.
     public func refresh(tolerance: Duration = .seconds(1)) async throws(RedisError) -> InspectionSnapshot {
         let clock = ContinuousClock()
         let start = clock.now
-        var cost = Cost()
-        let serverTime = try await serverTimeMilliseconds(&cost)
-
-        var locks: [InspectedLock] = []
-        var fenceValues: [[UInt8]: Int64] = [:]
-        var scan = ScanPipeline(pattern: selection.pattern, count: scanCount, batchSize: batchSize)
-        var request: InFlight? = send(scan.first())
-        while let current = request {
-            request = nil
-            let replies: [Result<RESPToken, RedisError>]
-            do throws(RedisError) {
-                replies = try await current.task.value.get()
-                cost.add(commands: current.batch.commands.count)
-                // Ask for the next SCAN and the next reads before decoding these, so the server
-                // works while this process decodes (one batch in flight: bounded memory).
-                let reads = try scan.take(replies, of: current.batch)
-                if let next = scan.next() { request = send(next) }
-                for chunk in reads {
-                    try await decodeReads(chunk.keys, replies[chunk.replies], into: &locks, fences: &fenceValues, cost: &cost)
-                }
-            } catch {
-                request?.task.cancel()
-                throw error
-            }
-        }
-        try await countWaiters(&locks, cost: &cost)
-
+        let (scanners, extraCommands) = try await scanners(mode: .scan)
+        let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
+        var merged = try merge(results, scanners: scanners)
+        merged.commands += extraCommands
         let toleranceMilliseconds = tolerance.milliseconds
+        let complete = merged.unreachable.isEmpty
         let events = history.withLock { history in
-            history.update(&locks, fenceValues: fenceValues, serverTime: serverTime, at: start, tolerance: toleranceMilliseconds)
+            history.update(
+                &merged.scan.locks, fenceValues: merged.scan.fenceValues, serverTime: merged.scan.serverTime, at: start,
+                tolerance: toleranceMilliseconds, complete: complete)
         }
         return InspectionSnapshot(
-            locks: locks, events: events, serverTimeMilliseconds: serverTime, scannedKeys: scan.scannedKeys,
-            commandCount: cost.commands, roundTrips: cost.roundTrips, duration: clock.now - start)
+            locks: merged.scan.locks, events: events, serverTimeMilliseconds: merged.scan.serverTime,
+            scannedKeys: merged.scan.scannedKeys, commandCount: merged.scan.commands + merged.commands,
+            roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable)
     }
 
     /// Reads and decodes specific keys (no SCAN), e.g. the one an operator is about to
     /// release. Keys that do not exist, helper keys and other types are left out.
     public func inspect(keys: [[UInt8]]) async throws(RedisError) -> [InspectedLock] {
-        var locks: [InspectedLock] = []
-        var fences: [[UInt8]: Int64] = [:]
-        var cost = Cost()
-        try await read(keys.map { ByteBuffer(bytes: $0) }, into: &locks, fences: &fences, cost: &cost)
-        try await countWaiters(&locks, cost: &cost)
-        return locks
+        let (scanners, _) = try await scanners(mode: .read)
+        let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.read(keys) }
+        return try merge(results, scanners: scanners).scan.locks
     }
 
     /// Remembers that this process force-released `key`, so the next refresh reports it so.
@@ -129,185 +111,92 @@ public final class LockInspector: Sendable {
         return history.withLock { $0.noteExpired(key, at: instant) }
     }
 
-    private struct Cost {
-        var commands = 0
-        var roundTrips = 0
-        mutating func add(commands count: Int) {
-            commands += count
-            roundTrips += 1
-        }
-    }
-
-    /// A pipelined batch on its way.
-    private struct InFlight {
-        var batch: ScanPipeline.Batch
-        var task: Task<Result<[Result<RESPToken, RedisError>], RedisError>, Never>
-    }
-
-    /// Sends `batch` without waiting for its replies.
-    private func send(_ batch: ScanPipeline.Batch) -> InFlight {
-        let client = self.client
-        let commands = batch.commands
-        return InFlight(batch: batch, task: Task {
-            do throws(RedisError) {
-                return .success(try await client.send(batch: commands))
-            } catch {
-                return .failure(error)
-            }
-        })
-    }
-
-    private func serverTimeMilliseconds(_ cost: inout Cost) async throws(RedisError) -> Int64 {
-        let time = try await client.send("TIME").decode(as: [Int64].self)
-        cost.add(commands: 1)
-        guard time.count == 2 else { throw RedisError(.unexpectedReply, "TIME did not answer [seconds, microseconds]") }
-        return time[0] * 1000 + time[1] / 1000
-    }
-
-    /// Reads TTL and value of `keys` in one pipelined batch (plus one for hashes): one `MGET`
-    /// for every value, one `PTTL` per lock key (helper keys need none), and an `EXISTS` per
-    /// possible python-redis-lock sibling. `MGET` answers nil for hashes and other types, which
-    /// then get `TYPE` + `HGETALL`. One MGET instead of a GET per key cuts the server's work
-    /// roughly in half at 100k locks.
-    private func read(_ keys: [ByteBuffer], into locks: inout [InspectedLock], fences: inout [[UInt8]: Int64], cost: inout Cost) async throws(RedisError) {
-        let commands = Self.readCommands(keys)
-        let replies = try await client.send(batch: commands)
-        cost.add(commands: commands.count)
-        try await decodeReads(keys, replies[...], into: &locks, fences: &fences, cost: &cost)
-    }
-
-    /// What ``read(_:into:fences:cost:)`` sends for `keys`: the `MGET`, then per key that is not
-    /// a helper a `PTTL` and, for a possible python-redis-lock lock, an `EXISTS` of its sibling.
-    static func readCommands(_ keys: [ByteBuffer]) -> [RESPCommand] {
-        var commands: [RESPCommand] = [RESPCommand("MGET", keys)]
-        commands.reserveCapacity(keys.count + 2)
-        for key in keys {
-            guard !LockFormatDetector.isHelperKey(String(buffer: key)) else { continue }
-            commands.append(RESPCommand("PTTL", key))
-            if key.readableBytesView.starts(with: "lock:".utf8), !key.readableBytesView.starts(with: "lock:{".utf8) {
-                var sibling = ByteBuffer(string: "lock-signal:")
-                sibling.writeImmutableBuffer(key.getSlice(at: key.readerIndex + 5, length: key.readableBytes - 5)!)
-                commands.append(RESPCommand("EXISTS", sibling))
-            }
-        }
-        return commands
-    }
-
-    /// Decodes the replies to ``readCommands(_:)`` for `keys` (and reads the hashes among them).
-    private func decodeReads(
-        _ keys: [ByteBuffer], _ replies: ArraySlice<Result<RESPToken, RedisError>>,
-        into locks: inout [InspectedLock], fences: inout [[UInt8]: Int64], cost: inout Cost
-    ) async throws(RedisError) {
-        guard let first = replies.first, case .array(let valueArray) = try first.get().value, valueArray.count == keys.count else {
-            throw RedisError(.unexpectedReply, "MGET did not answer one value per key")
-        }
-        let values = Array(valueArray)
-
-        var hashKeys: [(key: ByteBuffer, ttl: Int64?)] = []
-        var position = replies.startIndex + 1
-        for (index, key) in keys.enumerated() {
-            let keyText = String(buffer: key)
-            var value: [UInt8]?
-            if case .bulkString(let bytes) = values[index].value { value = Array(bytes.readableBytesView) }
-            if LockFormatDetector.isHelperKey(keyText) {
-                if keyText.hasSuffix(LockKeys.fenceSuffix), let value, let fence = Int64(String(decoding: value, as: UTF8.self)) {
-                    fences[Array(key.readableBytesView.dropLast(LockKeys.fenceSuffix.utf8.count))] = fence
-                }
-                continue
-            }
-            let ttlReply = replies[position]
-            position += 1
-            var hasSignalSibling = false
-            if key.readableBytesView.starts(with: "lock:".utf8), !key.readableBytesView.starts(with: "lock:{".utf8) {
-                hasSignalSibling = (try? replies[position].get().decode(as: Int.self)) == 1
-                position += 1
-            }
-            guard let ttl = try Self.ttl(from: ttlReply) else { continue }  // vanished since SCAN
-            guard let value else {
-                hashKeys.append((key, ttl.milliseconds))  // a hash or another type (or just vanished)
-                continue
-            }
-            let keyBytes = Array(key.readableBytesView)
-            let decoded = LockFormatDetector.classifyString(key: keyText, value: value, hasSignalSibling: hasSignalSibling)
-            locks.append(InspectedLock(
-                keyBytes: keyBytes, format: decoded.format, type: "string", owner: decoded.owner, token: decoded.token,
-                value: value, ttlMilliseconds: ttl.milliseconds, acquiredAtMilliseconds: decoded.acquiredAtMilliseconds,
-                fence: decoded.fence))
-        }
-        if !hashKeys.isEmpty {
-            try await readHashes(hashKeys, into: &locks, cost: &cost)
-        }
-    }
-
-    private func readHashes(_ keys: [(key: ByteBuffer, ttl: Int64?)], into locks: inout [InspectedLock], cost: inout Cost) async throws(RedisError) {
-        var commands: [RESPCommand] = []
-        for (key, _) in keys {
-            commands.append(RESPCommand("TYPE", key))
-            commands.append(RESPCommand("HGETALL", key))
-        }
-        let replies = try await client.send(batch: commands)
-        cost.add(commands: commands.count)
-        for (offset, entry) in keys.enumerated() {
-            guard let type = try? replies[offset * 2].get().decode(as: String.self), type == "hash",
-                  case .success(let token) = replies[offset * 2 + 1] else { continue }
-            let map = try [String: String](fromRESP: token)
-            let fields = map.map { (field: $0.key, value: $0.value) }
-            let keyBytes = Array(entry.key.readableBytesView)
-            let decoded = LockFormatDetector.classifyHash(key: String(decoding: keyBytes, as: UTF8.self), fields: fields)
-            locks.append(InspectedLock(
-                keyBytes: keyBytes, format: decoded.format, type: "hash", owner: decoded.owner, token: decoded.token,
-                value: Self.canonicalHashValue(fields), ttlMilliseconds: entry.ttl))
-        }
-    }
-
     /// A hash's value as compared by force-release: `field=value` lines, sorted by bytes.
     public static func canonicalHashValue(_ fields: [(field: String, value: String)]) -> [UInt8] {
         let lines = fields.map { Array("\($0.field)=\($0.value)".utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
         return Array(lines.joined(separator: [0x0A]))
     }
 
-    /// Fills in waiters: subscribers of each own-format lock's wake-up channel.
-    private func countWaiters(_ locks: inout [InspectedLock], cost: inout Cost) async throws(RedisError) {
-        let own = locks.indices.filter { locks[$0].format == .lockwatch }
-        for chunk in stride(from: 0, to: own.count, by: batchSize) {
-            let indices = Array(own[chunk ..< min(chunk + batchSize, own.count)])
-            var channels: [ByteBuffer] = []
-            for index in indices {
-                var channel = ByteBuffer(bytes: locks[index].keyBytes)
-                channel.writeString(LockKeys.channelSuffix)
-                channels.append(channel)
+    private enum Purpose { case scan, read }
+
+    /// One scanner per server, and the commands spent finding them (a cluster's `CLUSTER SHARDS`).
+    private func scanners(mode purpose: Purpose) async throws(RedisError) -> ([NodeScanner], Int) {
+        func scanner(_ client: RedisClient, labelled: Bool, _ mode: NodeScanner.Mode) -> NodeScanner {
+            NodeScanner(
+                client: client, label: labelled ? client.configuration.endpoint.description : nil, mode: mode,
+                pattern: selection.pattern, scanCount: scanCount, batchSize: batchSize)
+        }
+        switch servers {
+        case .single(let client):
+            return ([scanner(client, labelled: false, .standalone)], 0)
+        case .cluster(let cluster):
+            let primaries = try await cluster.primaries()
+            return (primaries.map { scanner($0, labelled: true, .clusterNode) }, purpose == .scan ? 1 : 0)
+        case .redlock(let clients):
+            return (clients.map { scanner($0, labelled: true, .standalone) }, 0)
+        }
+    }
+
+    /// Runs `body` on every scanner side by side; results in the scanners' order.
+    private static func everyNode(
+        _ scanners: [NodeScanner], _ body: @escaping @Sendable (NodeScanner) async throws(RedisError) -> NodeScan
+    ) async -> [Result<NodeScan, RedisError>] {
+        if scanners.count == 1 {
+            do throws(RedisError) { return [.success(try await body(scanners[0]))] } catch { return [.failure(error)] }
+        }
+        return await withTaskGroup(of: (Int, Result<NodeScan, RedisError>).self) { group in
+            for (index, scanner) in scanners.enumerated() {
+                group.addTask {
+                    do throws(RedisError) { return (index, .success(try await body(scanner))) } catch { return (index, .failure(error)) }
+                }
             }
-            let reply = try await client.send(RESPCommand("PUBSUB", "NUMSUB", channels))
-            cost.add(commands: 1)
-            let counts = try [String: Int](fromRESP: reply)  // channel → subscribers
-            for (offset, index) in indices.enumerated() {
-                locks[index].waiters = counts[String(buffer: channels[offset])] ?? 0
+            var results = [Result<NodeScan, RedisError>](repeating: .failure(RedisError(.connectionFailed, "not scanned")), count: scanners.count)
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
+    }
+
+    /// The nodes' scans as one, and the nodes that did not answer.
+    private struct Merged {
+        var scan = NodeScan()
+        var commands = 0
+        var unreachable: [String] = []
+    }
+
+    private func merge(_ results: [Result<NodeScan, RedisError>], scanners: [NodeScanner]) throws(RedisError) -> Merged {
+        var merged = Merged()
+        var scans: [(node: Int, scan: NodeScan)] = []
+        var firstError: RedisError?
+        for (index, result) in results.enumerated() {
+            switch result {
+            case .success(let scan): scans.append((index, scan))
+            case .failure(let error):
+                firstError = firstError ?? error
+                merged.unreachable.append("\(scanners[index].label ?? "the server"): \(error.message)")
             }
         }
-    }
-
-    /// A key's time to live as `PTTL` reports it.
-    private struct TimeToLive {
-        /// Milliseconds left; `nil` when the key has no TTL.
-        var milliseconds: Int64?
-    }
-
-    /// `nil` when the key no longer exists.
-    private static func ttl(from reply: Result<RESPToken, RedisError>) throws(RedisError) -> TimeToLive? {
-        switch try reply.get().decode(as: Int64.self) {
-        case -2: nil
-        case -1: TimeToLive(milliseconds: nil)
-        case let milliseconds: TimeToLive(milliseconds: milliseconds)
+        guard let first = scans.first else {
+            throw firstError ?? RedisError(.connectionFailed, "no server to inspect")
         }
-    }
-
-    /// Escapes SCAN glob characters in a literal prefix.
-    static func escapeGlob(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            if "*?[]\\".contains(character) { result.append("\\") }
-            result.append(character)
+        merged.scan.serverTime = first.scan.serverTime
+        for (_, scan) in scans {
+            merged.scan.scannedKeys += scan.scannedKeys
+            merged.scan.commands += scan.commands
+            merged.scan.roundTrips = max(merged.scan.roundTrips, scan.roundTrips)  // side by side
+            merged.scan.fenceValues.merge(scan.fenceValues) { max($0, $1) }
         }
-        return result
+        switch servers {
+        case .single:
+            merged.scan.locks = first.scan.locks
+        case .cluster:
+            // A key migrating between two SCANs can show up on both nodes: keep one row.
+            var seen = Set<[UInt8]>()
+            for (_, scan) in scans {
+                for lock in scan.locks where seen.insert(lock.keyBytes).inserted { merged.scan.locks.append(lock) }
+            }
+        case .redlock(let clients):
+            merged.scan.locks = RedlockMerge.rows(from: scans.map { ($0.node, $0.scan.locks) }, nodeCount: clients.count)
+        }
+        return merged
     }
 }

@@ -14,11 +14,11 @@ struct ScanPipeline {
         /// Whether `commands[0]` is a SCAN.
         var scans: Bool
         /// The keys read, in chunks of at most the batch size, with the replies (indices into
-        /// the batch's replies) of each chunk's ``LockInspector/readCommands(_:)``.
+        /// the batch's replies) of each chunk's read commands.
         var reads: [Chunk]
     }
 
-    /// Keys read together: one MGET with its PTTLs and EXISTSs.
+    /// Keys read together: their values with the PTTLs and EXISTSs.
     struct Chunk {
         var keys: [ByteBuffer]
         var replies: Range<Int>
@@ -27,15 +27,18 @@ struct ScanPipeline {
     let pattern: String
     let count: Int
     let batchSize: Int
+    /// The commands that read a chunk of keys.
+    let readCommands: ([ByteBuffer]) -> [RESPCommand]
     /// Keys the SCANs returned so far.
     private(set) var scannedKeys = 0
     private var cursor: ByteBuffer?  // nil once the scan is over
     private var pendingKeys: [ByteBuffer] = []
 
-    init(pattern: String, count: Int, batchSize: Int) {
+    init(pattern: String, count: Int, batchSize: Int, reads readCommands: @escaping ([ByteBuffer]) -> [RESPCommand]) {
         self.pattern = pattern
         self.count = count
         self.batchSize = batchSize
+        self.readCommands = readCommands
         self.cursor = ByteBuffer(string: "0")
     }
 
@@ -77,7 +80,7 @@ struct ScanPipeline {
             let size = min(batchSize, pendingKeys.count)
             let keys = Array(pendingKeys.prefix(size))
             pendingKeys.removeFirst(size)
-            let chunkCommands = LockInspector.readCommands(keys)
+            let chunkCommands = readCommands(keys)
             reads.append(Chunk(keys: keys, replies: commands.count ..< commands.count + chunkCommands.count))
             commands.append(contentsOf: chunkCommands)
         }

@@ -96,6 +96,14 @@ extension Redlock {
         return try outcome.get()
     }
 
+    /// Keeps `lease` alive, as ``Locker/keepRenewed(_:ttl:)`` does for one server: extends it
+    /// on a majority every `ttl` × renewal fraction until the Task is cancelled (returns
+    /// `true`) or no majority can be extended before the validity ends (marks the lease lost
+    /// and returns `false`).
+    public func keepRenewed(_ lease: RedlockLease, ttl: Duration) async -> Bool {
+        await keepExtended(lease, ttl: ttl, every: ttl * lockers[0].configuration.renewalFraction)
+    }
+
     /// Extends `lease` every `interval` until the Task is cancelled (returns `true`) or the
     /// lease is lost (returns `false`). A failed extend is retried until the validity ends.
     private func keepExtended(_ lease: RedlockLease, ttl: Duration, every interval: Duration) async -> Bool {

@@ -52,7 +52,8 @@ struct DemoCommand: AsyncParsableCommand {
             status = await runHeadless(url: server.url, simulator: simulator)
         } else {
             let exit = await DashboardLauncher.run(
-                client: client, selection: .glob("*"), interval: .seconds(1), readOnly: false,
+                connected: Connected(servers: .single(client), description: configuration.redactedURL),
+                selection: .glob("*"), interval: .seconds(1), readOnly: false,
                 audit: ForceRelease.Audit(streamKey: "lock:lockwatch:audit", logFile: server.directory + "/audit.log"))
             status = DashboardLauncher.exitStatus(exit)
         }

@@ -1,0 +1,79 @@
+import Logging
+import RESP
+import RedisLock
+
+/// What a command points at: one server (a Sentinel URL included), a Redis Cluster, or the
+/// independent servers of a Redlock set.
+enum RedisTarget {
+    case single(RedisConfiguration)
+    case cluster(RedisClusterConfiguration)
+    case redlock([RedisConfiguration])
+
+    /// Whether `url` lists several hosts (`redis://h1:p1,h2:p2`): a cluster's seeds. A Sentinel
+    /// URL lists sentinels, not servers, and is not one.
+    static func isSeedList(_ url: String) -> Bool {
+        guard let schemeEnd = url.range(of: "://"), url.hasPrefix("redis://") || url.hasPrefix("rediss://") else { return false }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        let hosts = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+        return hosts.contains(",")
+    }
+
+    /// Connects (lazily: clients connect on first use) and returns the servers. A single
+    /// server that says it is a cluster node (`cluster_enabled:1`) is taken as the cluster's
+    /// seed, so no command sees only a third of the locks; when it cannot be asked, it stays
+    /// one server and the first real command reports why.
+    func connect(logger: Logger = Logger(label: "lockwatch")) async -> Connected {
+        switch self {
+        case .single(let configuration):
+            let client = RedisClient(configuration: configuration, logger: logger)
+            if await Self.isClusterNode(client), case .tcp = configuration.endpoint {
+                var cluster = RedisClusterConfiguration(seeds: [configuration.endpoint], node: configuration)
+                cluster.node.database = 0
+                if let clusterClient = try? RedisClusterClient(configuration: cluster, logger: logger) {
+                    await client.shutdown()
+                    return Connected(servers: .cluster(clusterClient), description: "cluster via \(configuration.redactedURL)")
+                }
+            }
+            return Connected(servers: .single(client), description: configuration.redactedURL)
+        case .cluster(let configuration):
+            // Validated when the options were parsed.
+            let client = try! RedisClusterClient(configuration: configuration, logger: logger)
+            let seeds = configuration.seeds.map(\.description).joined(separator: ",")
+            return Connected(servers: .cluster(client), description: "cluster \(seeds)")
+        case .redlock(let configurations):
+            let clients = configurations.map { RedisClient(configuration: $0, logger: logger) }
+            return Connected(servers: .redlock(clients), description: "Redlock set of \(clients.count): " + configurations.map(\.endpoint.description).joined(separator: ","))
+        }
+    }
+
+    private static func isClusterNode(_ client: RedisClient) async -> Bool {
+        guard let info = try? await client.send("INFO", "cluster").decode(as: String.self) else { return false }
+        return info.contains("cluster_enabled:1")
+    }
+}
+
+/// The servers a command talks to, and how to name them.
+struct Connected: Sendable {
+    let servers: LockInspector.Servers
+    /// For headers and messages (no password).
+    let description: String
+
+    /// The first server's configuration (user name for the header).
+    var firstConfiguration: RedisConfiguration {
+        switch servers {
+        case .single(let client): client.configuration
+        case .cluster(let cluster): cluster.configuration.node
+        case .redlock(let clients): clients[0].configuration
+        }
+    }
+
+    /// Closes every connection.
+    func shutdown() async {
+        switch servers {
+        case .single(let client): await client.shutdown()
+        case .cluster(let cluster): await cluster.shutdown()
+        case .redlock(let clients): for client in clients { await client.shutdown() }
+        }
+    }
+}
