@@ -18,8 +18,12 @@ enum HoldableLock: Sendable {
     /// Waits up to `wait` for `name`.
     func lock(_ name: String, ttl: Duration, wait: Duration) async throws(LockError) -> HeldLock {
         switch self {
-        case .locker(let locker): .single(try await locker.lock(name, ttl: ttl, wait: wait), locker)
-        case .redlock(let redlock): .redlock(try await redlock.lock(name, ttl: ttl, wait: wait), redlock)
+        case .locker(let locker):
+            return .single(try await locker.lock(name, ttl: ttl, wait: wait), locker)
+        case .redlock(let redlock):
+            // Connect first: the acquire's per-node timeout is meant for a round trip.
+            await redlock.connect(within: min(max(wait, .milliseconds(100)), .seconds(2)))
+            return .redlock(try await redlock.lock(name, ttl: ttl, wait: wait), redlock)
         }
     }
 }

@@ -161,16 +161,15 @@ public struct ForceRelease: Sendable {
         return entryID
     }
 
+    /// Appends one line with a single `O_APPEND` write, so entries written at the same time
+    /// (one per node of a Redlock set, or by two operators) never overwrite each other.
     private static func append(_ data: Data, to path: String) {
         let url = URL(fileURLWithPath: path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        guard let handle = try? FileHandle(forWritingTo: url) else { return }
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: data)
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
     private static func explain(_ error: RedisError) -> String {

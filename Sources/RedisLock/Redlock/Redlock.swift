@@ -150,6 +150,16 @@ public final class Redlock: Sendable {
         return answers.filter { $0 == true }.count
     }
 
+    /// Opens every node's connection now, side by side, so that the first acquire's per-node
+    /// timeout (meant for one round trip) is not spent on TCP and TLS handshakes and
+    /// authentication. Returns after `limit` at the latest; nodes that did not answer are left
+    /// to the acquire, which counts them as failed.
+    public func connect(within limit: Duration = .seconds(2)) async {
+        _ = await allResults(within: limit, lockers.map { locker in
+            { _ = try? await locker.backend.send(RESPCommand("PING"), nearKey: "", timeout: limit) }
+        })
+    }
+
     /// Runs `question` against every node at once, each bounded by the node timeout; `nil`
     /// for a node that did not answer in time.
     func askEveryNode<Answer: Sendable>(_ question: @escaping @Sendable (_ node: Int, Locker) async -> Answer) async -> [Answer?] {
