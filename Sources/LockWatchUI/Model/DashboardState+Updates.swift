@@ -51,7 +51,7 @@ extension DashboardState {
         var watched: [[UInt8]] = []
         if let selectedKey { watched.append(selectedKey) }
         if case .detail(let key) = mode { watched.append(key) }
-        for key in watched where !prepared.basis.watchedKeys.contains(key) && histories[key]?.lastSeenGeneration != generation {
+        for key in watched where !prepared.basis.watchedKeys.contains(key) && histories[ByteKey(key)]?.lastSeenGeneration != generation {
             if let lock = table.lock(withKey: key) { ScanBasis.record(lock, in: &histories, generation: generation) }
         }
         recordEvents(snapshot.events)

@@ -58,8 +58,8 @@ public struct DashboardState: Sendable {
 
     var table = LockTable()
     /// The largest TTL seen per key (for the TTL colour).
-    var ttlCeilings: [[UInt8]: Int64] = [:]
-    var histories: [[UInt8]: KeyHistory] = [:]
+    var ttlCeilings: [ByteKey: Int64] = [:]
+    var histories: [ByteKey: KeyHistory] = [:]
     /// How many scans have been applied.
     var generation = 0
     /// The latest known row of the key in the detail view, and whether the latest scan had it.
@@ -101,10 +101,10 @@ public struct DashboardState: Sendable {
     public func lock(at position: Int) -> InspectedLock? { table.lock(at: position) }
 
     /// The history kept for `key`, if any (kept for busy and selected keys).
-    public func history(forKey key: [UInt8]) -> KeyHistory? { histories[key] }
+    public func history(forKey key: [UInt8]) -> KeyHistory? { histories[ByteKey(key)] }
 
     /// The largest TTL seen for `key`, in milliseconds.
-    public func ttlCeiling(forKey key: [UInt8]) -> Int64? { ttlCeilings[key] }
+    public func ttlCeiling(forKey key: [UInt8]) -> Int64? { ttlCeilings[ByteKey(key)] }
 
     /// The lock the detail view shows and whether the latest scan still had it.
     public var detail: (lock: InspectedLock, present: Bool)? {

@@ -18,7 +18,7 @@ struct LockTable: Sendable {
     /// Display position of each row (`-1` when filtered out).
     private var positions: [Int] = []
     /// Row index of each key (the first, should a scan repeat a key).
-    private var keyIndex: [[UInt8]: Int] = [:]
+    private var keyIndex: [ByteKey: Int] = [:]
     // Sort keys, extracted once per scan so that sorting compares plain numbers.
     private var keyRanks: [Int] = []
     private var waiters: [Int] = []
@@ -40,8 +40,8 @@ struct LockTable: Sendable {
     init(locks: [InspectedLock], serverTimeMilliseconds: Int64, sort: SortColumn, direction: SortDirection, filter: String) {
         self.locks = locks
         keyIndex.reserveCapacity(locks.count)
-        for (index, lock) in locks.enumerated() where keyIndex[lock.keyBytes] == nil {
-            keyIndex[lock.keyBytes] = index
+        for (index, lock) in locks.enumerated() where keyIndex[ByteKey(lock.keyBytes)] == nil {
+            keyIndex[ByteKey(lock.keyBytes)] = index
         }
         keyRanks = Self.ranks(of: locks)
         waiters = locks.map { $0.waiters ?? -1 }
@@ -96,7 +96,7 @@ struct LockTable: Sendable {
 
     /// The position in ``order`` of the row with key `key`, if shown.
     func position(ofKey key: [UInt8]) -> Int? {
-        guard let index = keyIndex[key], positions[index] >= 0 else { return nil }
+        guard let index = keyIndex[ByteKey(key)], positions[index] >= 0 else { return nil }
         return positions[index]
     }
 
@@ -108,7 +108,7 @@ struct LockTable: Sendable {
 
     /// The row with key `key`, wherever it is.
     func lock(withKey key: [UInt8]) -> InspectedLock? {
-        keyIndex[key].map { locks[$0] }
+        keyIndex[ByteKey(key)].map { locks[$0] }
     }
 
     private mutating func updatePositions() {

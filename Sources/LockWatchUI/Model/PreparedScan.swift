@@ -9,8 +9,8 @@ struct ScanBasis: Sendable {
     var sortColumn: SortColumn
     var sortDirection: SortDirection
     var filter: String
-    var ttlCeilings: [[UInt8]: Int64]
-    var histories: [[UInt8]: KeyHistory]
+    var ttlCeilings: [ByteKey: Int64]
+    var histories: [ByteKey: KeyHistory]
     /// Keys followed whether busy or not (the selected one, the one in the detail view).
     var watchedKeys: [[UInt8]]
 
@@ -21,11 +21,12 @@ struct ScanBasis: Sendable {
             locks: snapshot.locks, serverTimeMilliseconds: snapshot.serverTimeMilliseconds,
             sort: sortColumn, direction: sortDirection, filter: filter
         )
-        var ceilings: [[UInt8]: Int64] = [:]
+        var ceilings: [ByteKey: Int64] = [:]
         ceilings.reserveCapacity(snapshot.locks.count)
         for lock in snapshot.locks {
             guard let ttl = lock.ttlMilliseconds else { continue }
-            ceilings[lock.keyBytes] = max(ttl, ttlCeilings[lock.keyBytes] ?? 0)
+            let key = ByteKey(lock.keyBytes)
+            ceilings[key] = max(ttl, ttlCeilings[key] ?? 0)
         }
         var histories = histories
         for lock in snapshot.locks {
@@ -49,9 +50,10 @@ struct ScanBasis: Sendable {
     }
 
     /// Adds `lock`'s sample to its history (a new history only while under the limit).
-    static func record(_ lock: InspectedLock, in histories: inout [[UInt8]: KeyHistory], generation: Int) {
-        if histories[lock.keyBytes] == nil, histories.count >= DashboardState.historyLimit { return }
-        histories[lock.keyBytes, default: KeyHistory()].record(
+    static func record(_ lock: InspectedLock, in histories: inout [ByteKey: KeyHistory], generation: Int) {
+        let key = ByteKey(lock.keyBytes)
+        if histories[key] == nil, histories.count >= DashboardState.historyLimit { return }
+        histories[key, default: KeyHistory()].record(
             rate: lock.acquisitionsPerSecond, holder: lock.owner ?? lock.token, generation: generation
         )
     }
@@ -64,6 +66,6 @@ struct PreparedScan: Sendable {
     var basis: ScanBasis
     var snapshot: InspectionSnapshot
     var table: LockTable
-    var ttlCeilings: [[UInt8]: Int64]
-    var histories: [[UInt8]: KeyHistory]
+    var ttlCeilings: [ByteKey: Int64]
+    var histories: [ByteKey: KeyHistory]
 }

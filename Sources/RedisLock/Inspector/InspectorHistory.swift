@@ -24,19 +24,19 @@ struct InspectorHistory: Sendable {
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
-    private var seen: [[UInt8]: Seen] = [:]
-    private var fences: [[UInt8]: Int64] = [:]
+    private var seen: [ByteKey: Seen] = [:]
+    private var fences: [ByteKey: Int64] = [:]
     private var previousTime: Int64?
     /// When (on this process's clock) the previous scan read the server's clock.
     private var previousInstant: ContinuousClock.Instant?
-    private var forceReleased: Set<[UInt8]> = []
+    private var forceReleased: Set<ByteKey> = []
     /// Keys whose expiry a notification already reported, with the value they had then (so a
     /// scan that read the key just before it expired does not drop the mark too early).
-    private var expiredByNotification: [[UInt8]: UInt64?] = [:]
+    private var expiredByNotification: [ByteKey: UInt64?] = [:]
 
     /// Marks `key` as force-released by this process, so its disappearance is reported so.
     mutating func noteForceRelease(_ key: [UInt8]) {
-        forceReleased.insert(key)
+        forceReleased.insert(ByteKey(key))
     }
 
     /// Marks `key` as expired, from a keyspace notification that arrived at `instant`, and
@@ -45,8 +45,8 @@ struct InspectorHistory: Sendable {
     mutating func noteExpired(_ key: [UInt8], at instant: ContinuousClock.Instant) -> LockEvent? {
         guard let previousTime, let previousInstant,
               !LockFormatDetector.isHelperKey(String(decoding: key, as: UTF8.self)) else { return nil }
-        let old = seen[key]
-        expiredByNotification.updateValue(old?.value, forKey: key)
+        let old = seen[ByteKey(key)]
+        expiredByNotification.updateValue(old?.value, forKey: ByteKey(key))
         let elapsed = max(0, (instant - previousInstant).milliseconds)
         return LockEvent(kind: .expired, keyBytes: key, owner: old?.owner, atMilliseconds: previousTime + elapsed, source: .notification)
     }
@@ -58,7 +58,7 @@ struct InspectorHistory: Sendable {
     /// it did not see are remembered as they were.
     mutating func update(
         _ locks: inout [InspectedLock],
-        fenceValues: [[UInt8]: Int64],
+        fenceValues: [ByteKey: Int64],
         serverTime: Int64,
         at instant: ContinuousClock.Instant = .now,
         tolerance: Int64,
@@ -66,11 +66,12 @@ struct InspectorHistory: Sendable {
     ) -> [LockEvent] {
         var events: [LockEvent] = []
         let elapsedSeconds = previousTime.map { Double(max(serverTime - $0, 1)) / 1000 }
-        var current: [[UInt8]: Seen] = [:]
+        var current: [ByteKey: Seen] = [:]
         current.reserveCapacity(locks.count)
         for index in locks.indices {
             let lock = locks[index]
-            var entry = seen[lock.keyBytes] ?? Seen(value: nil, owner: nil, ttlMilliseconds: nil)
+            let key = ByteKey(lock.keyBytes)
+            var entry = seen[key] ?? Seen(value: nil, owner: nil, ttlMilliseconds: nil)
             let value = Self.hash(lock.value)
             if entry.value != value {
                 if let previous = entry.value, !entry.pastHolders.contains(previous) { entry.pastHolders.append(previous) }
@@ -83,10 +84,10 @@ struct InspectorHistory: Sendable {
             entry.owner = lock.owner
             entry.ttlMilliseconds = lock.ttlMilliseconds
             locks[index].holderChanges = max(entry.holderCount - 1, 0)
-            if let fence = fenceValues[lock.keyBytes], let before = fences[lock.keyBytes], let elapsedSeconds {
+            if let fence = fenceValues[key], let before = fences[key], let elapsedSeconds {
                 locks[index].acquisitionsPerSecond = Double(max(fence - before, 0)) / elapsedSeconds
             }
-            current[lock.keyBytes] = entry
+            current[key] = entry
         }
         if !complete {
             for (key, old) in seen where current[key] == nil { current[key] = old }
@@ -100,7 +101,7 @@ struct InspectorHistory: Sendable {
                 } else {
                     kind = .released
                 }
-                events.append(LockEvent(kind: kind, keyBytes: key, owner: old.owner, atMilliseconds: serverTime))
+                events.append(LockEvent(kind: kind, keyBytes: key.bytes, owner: old.owner, atMilliseconds: serverTime))
             }
         }
         seen = current

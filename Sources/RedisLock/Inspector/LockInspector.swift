@@ -190,9 +190,9 @@ public final class LockInspector: Sendable {
             merged.scan.locks = first.scan.locks
         case .cluster:
             // A key migrating between two SCANs can show up on both nodes: keep one row.
-            var seen = Set<[UInt8]>()
+            var seen = Set<ByteKey>()
             for (_, scan) in scans {
-                for lock in scan.locks where seen.insert(lock.keyBytes).inserted { merged.scan.locks.append(lock) }
+                for lock in scan.locks where seen.insert(ByteKey(lock.keyBytes)).inserted { merged.scan.locks.append(lock) }
             }
         case .redlock(let clients):
             merged.scan.locks = RedlockMerge.rows(from: scans.map { ($0.node, $0.scan.locks) }, nodeCount: clients.count)

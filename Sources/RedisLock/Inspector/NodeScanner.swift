@@ -5,7 +5,7 @@ import RESP
 struct NodeScan: Sendable {
     var locks: [InspectedLock] = []
     /// Fence counters by lock key.
-    var fenceValues: [[UInt8]: Int64] = [:]
+    var fenceValues: [ByteKey: Int64] = [:]
     /// The server's clock when the scan began (Unix ms).
     var serverTime: Int64 = 0
     var scannedKeys = 0
@@ -188,7 +188,7 @@ struct NodeScanner: Sendable {
             if LockFormatDetector.isHelperKey(keyText) {
                 if keyText.hasSuffix(LockKeys.fenceSuffix), case .string(let value) = values[index],
                    let fence = Int64(String(decoding: value, as: UTF8.self)) {
-                    result.fenceValues[Array(key.readableBytesView.dropLast(LockKeys.fenceSuffix.utf8.count))] = fence
+                    result.fenceValues[ByteKey(Array(key.readableBytesView.dropLast(LockKeys.fenceSuffix.utf8.count)))] = fence
                 }
                 continue
             }

@@ -8,14 +8,15 @@ enum RedlockMerge {
     /// without a quorum, the longest. Waiters count once (a waiter listens on every node).
     static func rows(from nodes: [(node: Int, locks: [InspectedLock])], nodeCount: Int) -> [InspectedLock] {
         var order: [[UInt8]] = []
-        var copies: [[UInt8]: [(node: Int, lock: InspectedLock)]] = [:]
+        var copies: [ByteKey: [(node: Int, lock: InspectedLock)]] = [:]
         for (node, locks) in nodes {
             for lock in locks {
-                if copies[lock.keyBytes] == nil { order.append(lock.keyBytes) }
-                copies[lock.keyBytes, default: []].append((node, lock))
+                let key = ByteKey(lock.keyBytes)
+                if copies[key] == nil { order.append(lock.keyBytes) }
+                copies[key, default: []].append((node, lock))
             }
         }
-        return order.map { key in row(copies[key]!, nodeCount: nodeCount) }
+        return order.map { key in row(copies[ByteKey(key)]!, nodeCount: nodeCount) }
     }
 
     private static func row(_ found: [(node: Int, lock: InspectedLock)], nodeCount: Int) -> InspectedLock {
