@@ -40,8 +40,7 @@ extension DashboardRenderer {
             for copy in copies.copies.prefix(5) {
                 let ttl = copy.ttlMilliseconds.map { ValueFormat.duration(milliseconds: $0) } ?? "no ttl"
                 let fence = copy.fence.map { " fence \($0)" } ?? ""
-                let same = copy.token == lock.token && (copy.token != nil || copy.value == lock.value)
-                    ? "" : "  other holder: " + TerminalText.sanitize(Array(copy.holder.prefix(80)))
+                let same = copy.holder == lock.holder ? "" : "  other holder: " + TerminalText.sanitize(Array(copy.holder.prefix(80)))
                 add("", "\(TerminalText.sanitize(copy.address))  ttl \(ttl)\(fence)\(same)")
             }
         }

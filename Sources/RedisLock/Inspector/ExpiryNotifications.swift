@@ -77,7 +77,7 @@ public struct ExpiryNotifications: Sendable {
             }
         }
         if Task.isCancelled { return }
-        if case .redlock = inspector.servers {
+        if clients.isEmpty {  // a Redlock set
             await deliver(.unavailable("a Redlock set: expiries are inferred from the scans"))
             return
         }

@@ -51,6 +51,11 @@ public struct InspectedLock: Sendable, Hashable {
         self.placement = placement
     }
 
+    /// Who holds it, for telling holders apart: its token, else its value. This library's
+    /// records on the nodes of a Redlock set differ (each node adds its own clock and fence)
+    /// but carry one token.
+    public var holder: [UInt8] { token.map { Array($0.utf8) } ?? value }
+
     /// Whether the lock has no TTL and so never expires by itself.
     public var isStuck: Bool { ttlMilliseconds == nil }
 

@@ -8,16 +8,19 @@ extension LockInspector {
     public func forceRelease(
         _ lock: InspectedLock, expecting expectation: ForceRelease.Expectation? = nil, audit: ForceRelease.Audit
     ) async -> ForceReleaseOutcome {
-        let outcome: ForceReleaseOutcome
+        let backend: any LockBackend
         switch servers {
-        case .single(let client):
-            outcome = await ForceRelease(backend: client, audit: audit).release(key: lock.keyBytes, expecting: expectation ?? .value(lock.value))
-        case .cluster(let cluster):
-            outcome = await ForceRelease(backend: cluster, audit: audit).release(key: lock.keyBytes, expecting: expectation ?? .value(lock.value))
+        case .single(let client): backend = client
+        case .cluster(let cluster): backend = cluster
         case .redlock(let clients):
             guard case .copies(let copies) = lock.placement, !copies.copies.isEmpty else { return .vanished }
-            outcome = await Self.releaseCopies(copies, of: lock.keyBytes, on: clients, expecting: expectation, audit: audit)
+            return noted(await Self.releaseCopies(copies, of: lock.keyBytes, on: clients, expecting: expectation, audit: audit), lock)
         }
+        return noted(await ForceRelease(backend: backend, audit: audit).release(key: lock.keyBytes, expecting: expectation ?? .value(lock.value)), lock)
+    }
+
+    /// Remembers a successful force-release for the next refresh's events; returns `outcome`.
+    private func noted(_ outcome: ForceReleaseOutcome, _ lock: InspectedLock) -> ForceReleaseOutcome {
         switch outcome {
         case .released, .releasedCopies: noteForceRelease(lock.keyBytes)
         default: break

@@ -72,10 +72,9 @@ public final class LockInspector: Sendable {
     public func refresh(tolerance: Duration = .seconds(1)) async throws(RedisError) -> InspectionSnapshot {
         let clock = ContinuousClock()
         let start = clock.now
-        let (scanners, extraCommands) = try await scanners(mode: .scan)
+        let (scanners, topologyCommands) = try await scanners()
         let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
         var merged = try merge(results, scanners: scanners)
-        merged.commands += extraCommands
         let toleranceMilliseconds = tolerance.milliseconds
         let complete = merged.unreachable.isEmpty
         let events = history.withLock { history in
@@ -85,14 +84,14 @@ public final class LockInspector: Sendable {
         }
         return InspectionSnapshot(
             locks: merged.scan.locks, events: events, serverTimeMilliseconds: merged.scan.serverTime,
-            scannedKeys: merged.scan.scannedKeys, commandCount: merged.scan.commands + merged.commands,
+            scannedKeys: merged.scan.scannedKeys, commandCount: merged.scan.commands + topologyCommands,
             roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable)
     }
 
     /// Reads and decodes specific keys (no SCAN), e.g. the one an operator is about to
     /// release. Keys that do not exist, helper keys and other types are left out.
     public func inspect(keys: [[UInt8]]) async throws(RedisError) -> [InspectedLock] {
-        let (scanners, _) = try await scanners(mode: .read)
+        let (scanners, _) = try await scanners()
         let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.read(keys) }
         return try merge(results, scanners: scanners).scan.locks
     }
@@ -117,10 +116,8 @@ public final class LockInspector: Sendable {
         return Array(lines.joined(separator: [0x0A]))
     }
 
-    private enum Purpose { case scan, read }
-
     /// One scanner per server, and the commands spent finding them (a cluster's `CLUSTER SHARDS`).
-    private func scanners(mode purpose: Purpose) async throws(RedisError) -> ([NodeScanner], Int) {
+    private func scanners() async throws(RedisError) -> ([NodeScanner], Int) {
         func scanner(_ client: RedisClient, labelled: Bool, _ mode: NodeScanner.Mode) -> NodeScanner {
             NodeScanner(
                 client: client, label: labelled ? client.configuration.endpoint.description : nil, mode: mode,
@@ -131,7 +128,7 @@ public final class LockInspector: Sendable {
             return ([scanner(client, labelled: false, .standalone)], 0)
         case .cluster(let cluster):
             let primaries = try await cluster.primaries()
-            return (primaries.map { scanner($0, labelled: true, .clusterNode) }, purpose == .scan ? 1 : 0)
+            return (primaries.map { scanner($0, labelled: true, .clusterNode) }, 1)
         case .redlock(let clients):
             return (clients.map { scanner($0, labelled: true, .standalone) }, 0)
         }
@@ -159,7 +156,6 @@ public final class LockInspector: Sendable {
     /// The nodes' scans as one, and the nodes that did not answer.
     private struct Merged {
         var scan = NodeScan()
-        var commands = 0
         var unreachable: [String] = []
     }
 

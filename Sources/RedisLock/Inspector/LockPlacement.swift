@@ -33,8 +33,7 @@ public struct RedlockCopies: Sendable, Hashable {
         /// different nodes are not one sequence).
         public var fence: Int64?
 
-        /// Who holds this copy: its token, else its value. This library's records differ per
-        /// node (each node adds its own clock and fence) but carry one token.
+        /// Who holds this copy: its token, else its value (as ``InspectedLock/holder``).
         public var holder: [UInt8] { token.map { Array($0.utf8) } ?? value }
 
         /// Makes a copy.

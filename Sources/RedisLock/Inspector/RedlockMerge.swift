@@ -20,7 +20,7 @@ enum RedlockMerge {
     }
 
     private static func row(_ found: [(node: Int, lock: InspectedLock)], nodeCount: Int) -> InspectedLock {
-        let byValue = Dictionary(grouping: found) { $0.lock.token.map { Array($0.utf8) } ?? $0.lock.value }
+        let byValue = Dictionary(grouping: found) { $0.lock.holder }
         let holders = byValue.values.max { lhs, rhs in
             lhs.count != rhs.count ? lhs.count < rhs.count : lhs.map(\.node).min()! > rhs.map(\.node).min()!
         }!
