@@ -24,6 +24,17 @@ import Testing
         }
     }
 
+    @Test func aBatchHoldsItsCommandsBackToBackAndCountsThem() {
+        var batch = RESPCommandBatch(capacity: 4)  // grows past its capacity
+        #expect(batch.isEmpty)
+        batch.append("PTTL", "lock:a")
+        batch.append(RESPCommand("MGET", ["k1", "k2"]))
+        batch.append("SET", "k", "v", "PX", 30_000)
+        #expect(batch.count == 3)
+        #expect(codecString(batch.bytes) == text(RESPCommand("PTTL", "lock:a")) + text(RESPCommand("MGET", ["k1", "k2"]))
+            + text(RESPCommand("SET", "k", "v", "PX", 30_000)))
+    }
+
     @Test func setWithExpiry() {
         let command = RESPCommand("SET", "k", "v", "PX", 30_000)
         #expect(text(command) == "*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$2\r\nPX\r\n$5\r\n30000\r\n")

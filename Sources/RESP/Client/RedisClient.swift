@@ -71,6 +71,11 @@ public final class RedisClient: Sendable {
         try await connection().send(batch: commands, timeout: timeout)
     }
 
+    /// Sends a batch encoded in one buffer in one write and returns its replies in order.
+    public func send(batch: RESPCommandBatch, timeout: Duration? = nil) async throws(RedisError) -> [Result<RESPToken, RedisError>] {
+        try await connection().send(batch: batch, timeout: timeout)
+    }
+
     /// Closes the connections; later commands fail with ``RedisError/Code/clientShutDown``.
     public func shutdown() async {
         await commands.shutdown()

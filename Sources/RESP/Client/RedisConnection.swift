@@ -76,10 +76,16 @@ public final actor RedisConnection {
     /// Sends every command in one write and flush and returns their replies in order. An
     /// error reply fails only its own command.
     public func send(batch commands: [RESPCommand], timeout: Duration? = nil) async throws(RedisError) -> [Result<RESPToken, RedisError>] {
-        guard !commands.isEmpty else { return [] }
-        var bytes = ByteBufferAllocator().buffer(capacity: commands.reduce(0) { $0 + $1.bytes.readableBytes })
-        for command in commands { bytes.writeImmutableBuffer(command.bytes) }
-        let replies = try await sendMany(bytes, name: "batch of \(commands.count)", replies: commands.count, confirmation: nil, timeout: timeout)
+        var batch = RESPCommandBatch(capacity: commands.reduce(0) { $0 + $1.bytes.readableBytes })
+        for command in commands { batch.append(command) }
+        return try await send(batch: batch, timeout: timeout)
+    }
+
+    /// Sends a batch encoded in one buffer in one write and flush and returns its replies in
+    /// order. An error reply fails only its own command.
+    public func send(batch: RESPCommandBatch, timeout: Duration? = nil) async throws(RedisError) -> [Result<RESPToken, RedisError>] {
+        guard !batch.isEmpty else { return [] }
+        let replies = try await sendMany(batch.bytes, name: "batch of \(batch.count)", replies: batch.count, confirmation: nil, timeout: timeout)
         return replies.map { token in
             Result { () throws(RedisError) -> RESPToken in
                 try token.throwIfError()

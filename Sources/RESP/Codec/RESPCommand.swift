@@ -14,14 +14,20 @@ public struct RESPCommand: Sendable, CustomStringConvertible {
     /// Encodes the arguments; the first one is the command name.
     @inlinable
     public init<each Argument: RESPArgument>(_ arguments: repeat each Argument) {
+        var buffer = ByteBufferAllocator().buffer(capacity: 64)
+        Self.encode(repeat each arguments, into: &buffer)
+        self.bytes = buffer
+    }
+
+    /// Writes the command made of `arguments` at the end of `buffer`.
+    @inlinable
+    static func encode<each Argument: RESPArgument>(_ arguments: repeat each Argument, into buffer: inout ByteBuffer) {
         var count = 0
         for argument in repeat each arguments { count += argument.respArgumentCount }
-        var buffer = ByteBufferAllocator().buffer(capacity: 64)
         buffer.writeInteger(UInt8(ascii: "*"))
         buffer.writeDecimal(count)
         buffer.writeCRLF()
         for argument in repeat each arguments { argument.writeRESPArguments(into: &buffer) }
-        self.bytes = buffer
     }
 
     /// Wraps bytes that already hold one RESP-encoded command.
