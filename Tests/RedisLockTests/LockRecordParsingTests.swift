@@ -1,4 +1,4 @@
-import RedisLock
+@testable import RedisLock
 import Testing
 
 /// `LockRecord(parsing:)` reads what the library writes and what JSON tools may rewrite it
@@ -35,5 +35,39 @@ struct LockRecordParsingTests {
     ])
     func rejectsWhatIsNotARecord(_ text: String) {
         #expect(LockRecord(parsing: text) == nil)
+    }
+
+    @Test func theFastPathGivesBackTheExactBytesItAccepted() throws {
+        let text = #"{"v":1,"token":"9f2c","owner":"web-7:4121 é","acquired_ms":1764081234567,"fence":0}"#
+        let fields = try #require(RecordFastPath.parse(Array(text.utf8)))
+        #expect(fields.encoded == Array(text.utf8))
+        #expect(fields.fence == 0)
+    }
+
+    @Test(arguments: [
+        #"{"v":1,"token":"t","owner":"o","acquired_ms":01,"fence":1}"#,  // a leading zero would not round-trip
+        #"{"v":1,"token":"t","owner":"o\/x","acquired_ms":1,"fence":1}"#,  // an escape
+        #"{"v":1, "token":"t","owner":"o","acquired_ms":1,"fence":1}"#,  // a space
+    ])
+    func theFastPathLeavesOtherShapesToTheDecoder(_ text: String) {
+        #expect(RecordFastPath.parse(Array(text.utf8)) == nil)
+        #expect(LockRecord(parsing: text) != nil)
+    }
+
+    @Test func aRowRebuildsARecordsValueAndKeepsItWhenAFieldChanges() throws {
+        let text = #"{"v":1,"token":"tok","owner":"host:1","acquired_ms":1000,"fence":7}"#
+        let fields = try #require(RecordFastPath.parse(Array(text.utf8)))
+        var row = InspectedLock(keyBytes: Array("lock:{a}".utf8), record: fields, ttlMilliseconds: 5_000, placement: nil)
+        let stored = InspectedLock(
+            keyBytes: Array("lock:{a}".utf8), format: .lockwatch, type: "string", owner: "host:1", token: "tok",
+            value: Array(text.utf8), ttlMilliseconds: 5_000, acquiredAtMilliseconds: 1000, fence: 7)
+        #expect(row.value == Array(text.utf8))
+        #expect(row == stored)
+        #expect(row.hashValue == stored.hashValue)
+        #expect(row.valueDigest == row.valueDigest)
+        row.owner = "someone else"  // the value read from Redis does not change with it
+        #expect(row.value == Array(text.utf8))
+        row.fence = 8
+        #expect(row.value == Array(text.utf8))
     }
 }

@@ -9,17 +9,24 @@ public struct InspectedLock: Sendable, Hashable {
     /// The Redis type (`string`, `hash`, …).
     public var type: String
     /// Who holds it, when the value says (owner label, Redisson client id, …).
-    public var owner: String?
+    public var owner: String? { willSet { keepValue() } }
     /// The holder's token or the value that identifies the holder.
-    public var token: String?
+    public var token: String? { willSet { keepValue() } }
     /// The raw value: the string's bytes, or for a hash its fields as `field=value` lines.
-    public var value: [UInt8]
+    public var value: [UInt8] {
+        get { storedValue ?? recordValue }
+        set { storedValue = newValue }
+    }
+    /// The value's bytes; `nil` when the value is this library's record exactly as the acquire
+    /// script writes it, which ``value`` rebuilds from the fields on demand. At 100,000 locks
+    /// that saves a copy of every value in every scan.
+    private var storedValue: [UInt8]?
     /// Time to live in milliseconds; `nil` when the key has no TTL (a stuck lock).
     public var ttlMilliseconds: Int64?
     /// When it was acquired (Unix ms, server clock), when the value says.
-    public var acquiredAtMilliseconds: Int64?
+    public var acquiredAtMilliseconds: Int64? { willSet { keepValue() } }
     /// The fencing token of the current holder, when known.
-    public var fence: Int64?
+    public var fence: Int64? { willSet { keepValue() } }
     /// Subscribers of the lock's wake-up channel (its waiters), when it has one.
     public var waiters: Int?
     /// Acquisitions per second since the previous scan (from the fence counter's growth).
@@ -41,7 +48,7 @@ public struct InspectedLock: Sendable, Hashable {
         self.type = type
         self.owner = owner
         self.token = token
-        self.value = value
+        self.storedValue = value
         self.ttlMilliseconds = ttlMilliseconds
         self.acquiredAtMilliseconds = acquiredAtMilliseconds
         self.fence = fence
@@ -49,6 +56,61 @@ public struct InspectedLock: Sendable, Hashable {
         self.acquisitionsPerSecond = acquisitionsPerSecond
         self.holderChanges = holderChanges
         self.placement = placement
+    }
+
+    /// A row for this library's record read in its canonical shape (see ``RecordFastPath``):
+    /// the value is not stored but rebuilt from the fields.
+    package init(keyBytes: [UInt8], record: RecordFastPath.Fields, ttlMilliseconds: Int64?, placement: LockPlacement?) {
+        self.init(
+            keyBytes: keyBytes, format: .lockwatch, type: "string", owner: record.owner, token: record.token,
+            ttlMilliseconds: ttlMilliseconds, acquiredAtMilliseconds: record.acquiredAtMilliseconds,
+            fence: record.fence, placement: placement)
+        storedValue = nil
+    }
+
+    /// The record ``value`` stands for when it is not stored.
+    private var recordValue: [UInt8] {
+        RecordFastPath.Fields(
+            token: token ?? "", owner: owner ?? "", acquiredAtMilliseconds: acquiredAtMilliseconds ?? 0, fence: fence ?? 0
+        ).encoded
+    }
+
+    /// Stores the value before a field it is rebuilt from changes.
+    private mutating func keepValue() {
+        if storedValue == nil { storedValue = recordValue }
+    }
+
+    /// A 64-bit identity of the value for telling holders apart across scans (this process
+    /// only: the hasher is seeded), computed without rebuilding a record's value: the same
+    /// bytes always give the same identity.
+    package var valueDigest: UInt64 {
+        var hasher = Hasher()
+        if let storedValue {
+            storedValue.withUnsafeBytes { hasher.combine(bytes: $0) }
+        } else {
+            hasher.combine(token)
+            hasher.combine(owner)
+            hasher.combine(acquiredAtMilliseconds)
+            hasher.combine(fence)
+        }
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    public static func == (lhs: InspectedLock, rhs: InspectedLock) -> Bool {
+        lhs.keyBytes == rhs.keyBytes && lhs.format == rhs.format && lhs.type == rhs.type && lhs.owner == rhs.owner
+            && lhs.token == rhs.token && lhs.value == rhs.value && lhs.ttlMilliseconds == rhs.ttlMilliseconds
+            && lhs.acquiredAtMilliseconds == rhs.acquiredAtMilliseconds && lhs.fence == rhs.fence && lhs.waiters == rhs.waiters
+            && lhs.acquisitionsPerSecond == rhs.acquisitionsPerSecond && lhs.holderChanges == rhs.holderChanges
+            && lhs.placement == rhs.placement
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keyBytes)
+        hasher.combine(format)
+        hasher.combine(token)
+        hasher.combine(value)
+        hasher.combine(ttlMilliseconds)
+        hasher.combine(fence)
     }
 
     /// Who holds it, for telling holders apart: its token, else its value. This library's

@@ -3,6 +3,8 @@
 ///
 /// Values are remembered as 64-bit hashes, not bytes: at 100,000 locks the history would
 /// otherwise keep every value (and every past holder's value) alive next to the rows shown.
+/// A scan updates the one table of keys in place (each entry notes the last scan that saw it),
+/// so a refresh never holds two such tables at once.
 struct InspectorHistory: Sendable {
     private struct Seen: Sendable {
         /// The hash of the value the last scan read (`nil` before any).
@@ -12,20 +14,17 @@ struct InspectorHistory: Sendable {
         /// Hashes of the values seen before the current one (each a holder). Usually empty,
         /// which costs no allocation.
         var pastHolders: [UInt64] = []
+        /// The last scan that saw the key.
+        var scan = 0
 
         /// Distinct values seen, the current one included.
         var holderCount: Int { value == nil ? 0 : pastHolders.count + 1 }
     }
 
-    /// A value's identity for comparing holders (this process only: the hasher is seeded).
-    static func hash(_ value: [UInt8]) -> UInt64 {
-        var hasher = Hasher()
-        value.withUnsafeBytes { hasher.combine(bytes: $0) }
-        return UInt64(bitPattern: Int64(hasher.finalize()))
-    }
-
     private var seen: [ByteKey: Seen] = [:]
-    private var fences: [ByteKey: Int64] = [:]
+    /// Fence counters at the previous scan, by their lock key's ``ByteKey/digest``.
+    private var fences: [Int: Int64] = [:]
+    private var scans = 0
     private var previousTime: Int64?
     /// When (on this process's clock) the previous scan read the server's clock.
     private var previousInstant: ContinuousClock.Instant?
@@ -52,13 +51,14 @@ struct InspectorHistory: Sendable {
     }
 
     /// Folds a new scan into the history: fills rates and holder counts into `locks`, and
-    /// returns the events since the previous scan. `fenceValues` maps lock keys to their fence
-    /// counters. `tolerance` absorbs the gap between a TTL running out and the next scan.
-    /// An incomplete scan (a node of several did not answer) reports no key as gone: the keys
-    /// it did not see are remembered as they were.
+    /// returns the events since the previous scan. `fenceValues` maps lock keys (by
+    /// ``ByteKey/digest``) to their fence counters; a digest collision, about one chance in
+    /// 10^9 at 100,000 locks, would only mix up two locks' rates. `tolerance` absorbs the gap
+    /// between a TTL running out and the next scan. An incomplete scan (a node of several did
+    /// not answer) reports no key as gone: the keys it did not see are remembered as they were.
     mutating func update(
         _ locks: inout [InspectedLock],
-        fenceValues: [ByteKey: Int64],
+        fenceValues: [Int: Int64],
         serverTime: Int64,
         at instant: ContinuousClock.Instant = .now,
         tolerance: Int64,
@@ -66,33 +66,26 @@ struct InspectorHistory: Sendable {
     ) -> [LockEvent] {
         var events: [LockEvent] = []
         let elapsedSeconds = previousTime.map { Double(max(serverTime - $0, 1)) / 1000 }
-        var current: [ByteKey: Seen] = [:]
-        current.reserveCapacity(locks.count)
+        scans += 1
+        let scan = scans
+        let reportsAcquisitions = previousTime != nil
+        seen.reserveCapacity(locks.count)
         for index in locks.indices {
-            let lock = locks[index]
-            let key = ByteKey(lock.keyBytes)
-            var entry = seen[key] ?? Seen(value: nil, owner: nil, ttlMilliseconds: nil)
-            let value = Self.hash(lock.value)
-            if entry.value != value {
-                if let previous = entry.value, !entry.pastHolders.contains(previous) { entry.pastHolders.append(previous) }
-                entry.pastHolders.removeAll { $0 == value }  // a returning holder is not a new one
-                if previousTime != nil {
-                    events.append(LockEvent(kind: .acquired, keyBytes: lock.keyBytes, owner: lock.owner, atMilliseconds: serverTime))
-                }
+            let key = ByteKey(locks[index].keyBytes)
+            let acquired = Self.fold(locks[index], into: &seen[key, default: Seen()], scan: scan)
+            locks[index].holderChanges = acquired.holderChanges
+            if acquired.isNewHolder && reportsAcquisitions {
+                events.append(LockEvent(kind: .acquired, keyBytes: locks[index].keyBytes, owner: locks[index].owner, atMilliseconds: serverTime))
             }
-            entry.value = value
-            entry.owner = lock.owner
-            entry.ttlMilliseconds = lock.ttlMilliseconds
-            locks[index].holderChanges = max(entry.holderCount - 1, 0)
-            if let fence = fenceValues[key], let before = fences[key], let elapsedSeconds {
+            if let fence = fenceValues[key.digest], let before = fences[key.digest], let elapsedSeconds {
                 locks[index].acquisitionsPerSecond = Double(max(fence - before, 0)) / elapsedSeconds
             }
-            current[key] = entry
         }
-        if !complete {
-            for (key, old) in seen where current[key] == nil { current[key] = old }
-        } else if let previousTime {
-            for (key, old) in seen where current[key] == nil && expiredByNotification.index(forKey: key) == nil {
+        if complete {
+            var gone: [ByteKey] = []
+            for (key, old) in seen where old.scan != scan {
+                gone.append(key)
+                guard let previousTime, expiredByNotification.index(forKey: key) == nil else { continue }
                 let kind: LockEvent.Kind
                 if forceReleased.contains(key) {
                     kind = .forceReleased
@@ -103,8 +96,8 @@ struct InspectorHistory: Sendable {
                 }
                 events.append(LockEvent(kind: kind, keyBytes: key.bytes, owner: old.owner, atMilliseconds: serverTime))
             }
+            for key in gone { seen[key] = nil }
         }
-        seen = current
         fences = fenceValues
         previousTime = serverTime
         previousInstant = instant
@@ -112,8 +105,24 @@ struct InspectorHistory: Sendable {
         // A key this scan still saw with the value it had when the notification came was read
         // just before it expired: keep the mark, or the next scan would report it again.
         expiredByNotification = expiredByNotification.filter { key, value in
-            value != nil && current[key]?.value == value
+            value != nil && seen[key]?.value == value
         }
         return events
+    }
+
+    /// Folds one lock's sighting into its entry; says whether its holder is new and how many
+    /// times the holder changed.
+    private static func fold(_ lock: InspectedLock, into entry: inout Seen, scan: Int) -> (isNewHolder: Bool, holderChanges: Int) {
+        let value = lock.valueDigest
+        let isNewHolder = entry.value != value
+        if isNewHolder {
+            if let previous = entry.value, !entry.pastHolders.contains(previous) { entry.pastHolders.append(previous) }
+            entry.pastHolders.removeAll { $0 == value }  // a returning holder is not a new one
+        }
+        entry.value = value
+        entry.owner = lock.owner
+        entry.ttlMilliseconds = lock.ttlMilliseconds
+        entry.scan = scan
+        return (isNewHolder, max(entry.holderCount - 1, 0))
     }
 }

@@ -115,8 +115,15 @@ public enum LockFormatDetector {
 
     /// Keys that belong to a lock without being one: hidden from the list.
     public static func isHelperKey(_ key: String) -> Bool {
-        key.hasSuffix("}" + LockKeys.fenceSuffix) || key.hasPrefix("lock-signal:")
-            || key.hasPrefix("redisson_lock_queue:") || key.hasPrefix("redisson_lock_timeout:")
-            || key.hasPrefix("redisson_lock_token:")
+        isHelperKey(bytes: key.utf8)
     }
+
+    /// Whether the key with these bytes belongs to a lock without being one.
+    package static func isHelperKey<Bytes: BidirectionalCollection<UInt8>>(bytes key: Bytes) -> Bool {
+        key.reversed().starts(with: helperSuffix) || helperPrefixes.contains { key.starts(with: $0) }
+    }
+
+    /// `}:fence`, reversed for matching from the end.
+    private static let helperSuffix = Array(("}" + LockKeys.fenceSuffix).utf8.reversed())
+    private static let helperPrefixes = ["lock-signal:", "redisson_lock_queue:", "redisson_lock_timeout:", "redisson_lock_token:"].map { Array($0.utf8) }
 }

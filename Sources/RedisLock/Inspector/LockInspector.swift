@@ -39,6 +39,8 @@ public final class LockInspector: Sendable {
     /// Keys read per pipelined batch.
     public let batchSize: Int
     private let history = Mutex(InspectorHistory())
+    /// How many locks each node's previous scan found, to size the next one's rows.
+    private let previousLockCounts = Mutex<[Int]>([])
 
     /// Makes an inspector of the locks on `servers`.
     public init(servers: Servers, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
@@ -73,7 +75,12 @@ public final class LockInspector: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let (scanners, topologyCommands) = try await scanners()
-        let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
+        let expected = previousLockCounts.withLock { counts in counts.count == scanners.count ? counts : Array(repeating: 0, count: scanners.count) }
+        let results = await Self.everyNode(Array(zip(scanners, expected))) { scanner, expected throws(RedisError) in
+            try await scanner.scan(expecting: expected)
+        }
+        let counts = results.map { (try? $0.get())?.locks.count ?? 0 }
+        previousLockCounts.withLock { $0 = counts }
         var merged = try merge(results, scanners: scanners)
         let toleranceMilliseconds = tolerance.milliseconds
         let complete = merged.unreachable.isEmpty
@@ -92,7 +99,7 @@ public final class LockInspector: Sendable {
     /// release. Keys that do not exist, helper keys and other types are left out.
     public func inspect(keys: [[UInt8]]) async throws(RedisError) -> [InspectedLock] {
         let (scanners, _) = try await scanners()
-        let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.read(keys) }
+        let results = await Self.everyNode(scanners.map { ($0, 0) }) { scanner, _ throws(RedisError) in try await scanner.read(keys) }
         return try merge(results, scanners: scanners).scan.locks
     }
 
@@ -134,17 +141,18 @@ public final class LockInspector: Sendable {
         }
     }
 
-    /// Runs `body` on every scanner side by side; results in the scanners' order.
+    /// Runs `body` on every scanner (with its expected lock count) side by side; results in
+    /// the scanners' order.
     private static func everyNode(
-        _ scanners: [NodeScanner], _ body: @escaping @Sendable (NodeScanner) async throws(RedisError) -> NodeScan
+        _ scanners: [(NodeScanner, Int)], _ body: @escaping @Sendable (NodeScanner, Int) async throws(RedisError) -> NodeScan
     ) async -> [Result<NodeScan, RedisError>] {
         if scanners.count == 1 {
-            do throws(RedisError) { return [.success(try await body(scanners[0]))] } catch { return [.failure(error)] }
+            do throws(RedisError) { return [.success(try await body(scanners[0].0, scanners[0].1))] } catch { return [.failure(error)] }
         }
         return await withTaskGroup(of: (Int, Result<NodeScan, RedisError>).self) { group in
-            for (index, scanner) in scanners.enumerated() {
+            for (index, (scanner, expected)) in scanners.enumerated() {
                 group.addTask {
-                    do throws(RedisError) { return (index, .success(try await body(scanner))) } catch { return (index, .failure(error)) }
+                    do throws(RedisError) { return (index, .success(try await body(scanner, expected))) } catch { return (index, .failure(error)) }
                 }
             }
             var results = [Result<NodeScan, RedisError>](repeating: .failure(RedisError(.connectionFailed, "not scanned")), count: scanners.count)
@@ -179,7 +187,11 @@ public final class LockInspector: Sendable {
             merged.scan.scannedKeys += scan.scannedKeys
             merged.scan.commands += scan.commands
             merged.scan.roundTrips = max(merged.scan.roundTrips, scan.roundTrips)  // side by side
-            merged.scan.fenceValues.merge(scan.fenceValues) { max($0, $1) }
+        }
+        if scans.count == 1 {
+            merged.scan.fenceValues = first.scan.fenceValues
+        } else {
+            for (_, scan) in scans { merged.scan.fenceValues.merge(scan.fenceValues) { max($0, $1) } }
         }
         switch servers {
         case .single:

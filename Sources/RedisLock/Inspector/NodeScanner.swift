@@ -4,8 +4,8 @@ import RESP
 /// What one scan of one server found, before the inspector folds it into its history.
 struct NodeScan: Sendable {
     var locks: [InspectedLock] = []
-    /// Fence counters by lock key.
-    var fenceValues: [ByteKey: Int64] = [:]
+    /// Fence counters by their lock key's ``ByteKey/digest``.
+    var fenceValues: [Int: Int64] = [:]
     /// The server's clock when the scan began (Unix ms).
     var serverTime: Int64 = 0
     var scannedKeys = 0
@@ -43,13 +43,16 @@ struct NodeScanner: Sendable {
     let scanCount: Int
     let batchSize: Int
 
-    /// Scans the whole selection once.
-    func scan() async throws(RedisError) -> NodeScan {
+    /// Scans the whole selection once; `expectedLocks` (the previous scan's count) sizes the
+    /// rows up front, so they are not copied while they grow.
+    func scan(expecting expectedLocks: Int = 0) async throws(RedisError) -> NodeScan {
         var result = NodeScan()
+        result.locks.reserveCapacity(expectedLocks + expectedLocks / 16)
         result.serverTime = try await serverTimeMilliseconds()
         result.add(commands: 1)
-        var scan = ScanPipeline(pattern: pattern, count: scanCount, batchSize: batchSize, reads: readCommands)
+        var scan = ScanPipeline(pattern: pattern, count: scanCount, batchSize: batchSize, reads: appendReads)
         var request: InFlight? = send(scan.first())
+        var waiters: [WaiterCount] = []
         while let current = request {
             request = nil
             do throws(RedisError) {
@@ -60,15 +63,18 @@ struct NodeScanner: Sendable {
                 let reads = try scan.take(replies, of: current.batch)
                 if let next = scan.next() { request = send(next) }
                 for chunk in reads {
+                    let firstNew = result.locks.count
                     try await decodeReads(chunk.keys, replies[chunk.replies], into: &result)
+                    if let count = countWaiters(of: firstNew ..< result.locks.count, in: result) { waiters.append(count) }
                 }
             } catch {
                 request?.task.cancel()
+                for count in waiters { count.task.cancel() }
                 throw error
             }
         }
         result.scannedKeys = scan.scannedKeys
-        try await countWaiters(&result)
+        try await fillWaiters(waiters, into: &result)
         return result
     }
 
@@ -76,11 +82,13 @@ struct NodeScanner: Sendable {
     func read(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
         var result = NodeScan()
         let buffers = keys.map { ByteBuffer(bytes: $0) }
-        let commands = readCommands(buffers)
+        var commands = RESPCommandBatch()
+        appendReads(to: &commands, buffers)
         let replies = try await client.send(batch: commands)
         result.add(commands: commands.count)
         try await decodeReads(buffers, replies[...], into: &result)
-        try await countWaiters(&result)
+        let waiters = countWaiters(of: result.locks.indices, in: result).map { [$0] } ?? []
+        try await fillWaiters(waiters, into: &result)
         return result
     }
 
@@ -92,15 +100,19 @@ struct NodeScanner: Sendable {
 
     /// Sends `batch` without waiting for its replies.
     private func send(_ batch: ScanPipeline.Batch) -> InFlight {
+        InFlight(batch: batch, task: send(batch.commands))
+    }
+
+    /// Sends `commands` without waiting for their replies.
+    private func send(_ commands: RESPCommandBatch) -> Task<Result<[Result<RESPToken, RedisError>], RedisError>, Never> {
         let client = self.client
-        let commands = batch.commands
-        return InFlight(batch: batch, task: Task {
+        return Task {
             do throws(RedisError) {
                 return .success(try await client.send(batch: commands))
             } catch {
                 return .failure(error)
             }
-        })
+        }
     }
 
     private func serverTimeMilliseconds() async throws(RedisError) -> Int64 {
@@ -109,34 +121,65 @@ struct NodeScanner: Sendable {
         return time[0] * 1000 + time[1] / 1000
     }
 
-    /// What is sent to read `keys`: their values (one `MGET`, or a `GET` each on a cluster
+    /// Appends what reads `keys`: their values (one `MGET`, or a `GET` each on a cluster
     /// node), then per key that is not a helper a `PTTL` and, for a possible
     /// python-redis-lock lock, an `EXISTS` of its sibling.
-    func readCommands(_ keys: [ByteBuffer]) -> [RESPCommand] {
-        var commands: [RESPCommand] = []
+    func appendReads(to commands: inout RESPCommandBatch, _ keys: [ByteBuffer]) {
         switch mode {
         case .standalone:
-            commands.reserveCapacity(keys.count * 2 + 1)
-            commands.append(RESPCommand("MGET", keys))
+            commands.append("MGET", keys)
         case .clusterNode:
-            commands.reserveCapacity(keys.count * 3)
-            for key in keys { commands.append(RESPCommand("GET", key)) }
+            for key in keys { commands.append("GET", key) }
         }
-        for key in keys {
-            guard !LockFormatDetector.isHelperKey(String(buffer: key)) else { continue }
-            commands.append(RESPCommand("PTTL", key))
-            if Self.mayHaveSignalSibling(key) {
-                var sibling = ByteBuffer(string: "lock-signal:")
-                sibling.writeImmutableBuffer(key.getSlice(at: key.readerIndex + 5, length: key.readableBytes - 5)!)
-                commands.append(RESPCommand("EXISTS", sibling))
+        let roles = keys.map(KeyRole.init)
+        var siblings = Self.signalSiblings(of: keys, roles: roles).makeIterator()
+        for (key, role) in zip(keys, roles) {
+            guard case .lock(let mayHaveSignalSibling) = role else { continue }
+            commands.append("PTTL", key)
+            if mayHaveSignalSibling, let sibling = siblings.next() {
+                commands.append("EXISTS", sibling)
             }
         }
-        return commands
     }
 
-    /// Whether `key` may be python-redis-lock's (`lock:NAME` with a `lock-signal:NAME`).
-    private static func mayHaveSignalSibling(_ key: ByteBuffer) -> Bool {
-        key.readableBytesView.starts(with: "lock:".utf8) && !key.readableBytesView.starts(with: "lock:{".utf8)
+    /// What a scanned key is to the inspector.
+    private enum KeyRole {
+        /// This library's fence counter (`…}:fence`): feeds its lock's rate.
+        case fenceCounter
+        /// Another key that belongs to a lock without being one: hidden.
+        case helper
+        /// A lock; whether it may be python-redis-lock's (`lock:NAME`, with a
+        /// `lock-signal:NAME` sibling that tells).
+        case lock(mayHaveSignalSibling: Bool)
+
+        init(_ key: ByteBuffer) {
+            let bytes = key.readableBytesView
+            if bytes.count >= Self.fenceSuffix.count, bytes.suffix(Self.fenceSuffix.count).elementsEqual(Self.fenceSuffix) {
+                self = .fenceCounter
+            } else if LockFormatDetector.isHelperKey(bytes: bytes) {
+                self = .helper
+            } else {
+                self = .lock(mayHaveSignalSibling: bytes.starts(with: "lock:".utf8) && !bytes.starts(with: "lock:{".utf8))
+            }
+        }
+
+        static let fenceSuffix = Array(("}" + LockKeys.fenceSuffix).utf8)
+    }
+
+    /// `lock-signal:NAME` for each key `lock:NAME` that may have one, in order: slices of one
+    /// buffer, so naming them allocates once.
+    private static func signalSiblings(of keys: [ByteBuffer], roles: [KeyRole]) -> [ByteBuffer] {
+        var names = ByteBufferAllocator().buffer(capacity: 0)
+        var ranges: [Range<Int>] = []
+        for (key, role) in zip(keys, roles) {
+            guard case .lock(mayHaveSignalSibling: true) = role else { continue }
+            let start = names.writerIndex
+            names.writeString("lock-signal:")
+            names.writeImmutableBuffer(key.getSlice(at: key.readerIndex + 5, length: key.readableBytes - 5)!)
+            ranges.append(start ..< names.writerIndex)
+        }
+        // Sliced only once written: a slice taken earlier would make every later write copy.
+        return ranges.map { names.getSlice(at: $0.lowerBound, length: $0.count)! }
     }
 
     /// The values of `keys` from the first replies: one per key; `nil` for a missing key or
@@ -148,14 +191,14 @@ struct NodeScanner: Sendable {
                 throw RedisError(.unexpectedReply, "MGET did not answer one value per key")
             }
             return (array.map { token in
-                if case .bulkString(let bytes) = token.value { .string(Array(bytes.readableBytesView)) } else { .none }
+                if case .bulkString(let bytes) = token.value { .string(bytes) } else { .none }
             }, 1)
         case .clusterNode:
             guard replies.count >= keys.count else { throw RedisError(.unexpectedReply, "a pipelined batch did not answer every GET") }
             let values = replies.prefix(keys.count).map { reply -> Value in
                 switch reply {
                 case .success(let token):
-                    if case .bulkString(let bytes) = token.value { return .string(Array(bytes.readableBytesView)) }
+                    if case .bulkString(let bytes) = token.value { return .string(bytes) }
                     return .none
                 case .failure(let error):
                     return Self.isRedirection(error) ? .elsewhere : .none  // WRONGTYPE: a hash
@@ -167,7 +210,8 @@ struct NodeScanner: Sendable {
 
     /// A key's value as the read saw it.
     private enum Value {
-        case string([UInt8])
+        /// A string's bytes (a slice of the reply).
+        case string(ByteBuffer)
         /// Missing, or not a string.
         case none
         /// On another cluster node now (`MOVED`/`ASK`).
@@ -178,43 +222,66 @@ struct NodeScanner: Sendable {
         error.serverErrorPrefix == "MOVED" || error.serverErrorPrefix == "ASK"
     }
 
-    /// Decodes the replies to ``readCommands(_:)`` for `keys` (and reads the hashes among them).
+    /// Decodes the replies to ``appendReads(to:_:)`` for `keys` (and reads the hashes among them).
     private func decodeReads(_ keys: [ByteBuffer], _ replies: ArraySlice<Result<RESPToken, RedisError>>, into result: inout NodeScan) async throws(RedisError) {
         let (values, consumed) = try values(of: keys, replies)
         var hashKeys: [(key: ByteBuffer, ttl: Int64?)] = []
         var position = replies.startIndex + consumed
+        let placement = label.map { LockPlacement.node($0) }
         for (index, key) in keys.enumerated() {
-            let keyText = String(buffer: key)
-            if LockFormatDetector.isHelperKey(keyText) {
-                if keyText.hasSuffix(LockKeys.fenceSuffix), case .string(let value) = values[index],
-                   let fence = Int64(String(decoding: value, as: UTF8.self)) {
-                    result.fenceValues[ByteKey(Array(key.readableBytesView.dropLast(LockKeys.fenceSuffix.utf8.count)))] = fence
+            var hasSignalSibling = false
+            switch KeyRole(key) {
+            case .fenceCounter:
+                if case .string(let value) = values[index], let fence = Self.decimal(value) {
+                    let lockKeyLength = key.readableBytes - LockKeys.fenceSuffix.utf8.count
+                    let digest = key.withUnsafeReadableBytes { ByteKey.digest(of: UnsafeRawBufferPointer(rebasing: $0.prefix(lockKeyLength))) }
+                    result.fenceValues[digest] = fence
                 }
                 continue
-            }
-            let ttlReply = replies[position]
-            position += 1
-            var hasSignalSibling = false
-            if Self.mayHaveSignalSibling(key) {
-                hasSignalSibling = (try? replies[position].get().decode(as: Int.self)) == 1
-                position += 1
-            }
-            if case .elsewhere = values[index] { continue }
-            guard let ttl = try ttl(from: ttlReply) else { continue }  // vanished (or moved) since SCAN
-            guard case .string(let value) = values[index] else {
-                hashKeys.append((key, ttl.milliseconds))  // a hash or another type (or just vanished)
+            case .helper:
                 continue
+            case .lock(let mayHaveSignalSibling):
+                if mayHaveSignalSibling {
+                    hasSignalSibling = (try? replies[position + 1].get().decode(as: Int.self)) == 1
+                }
+                let ttlReply = replies[position]
+                position += mayHaveSignalSibling ? 2 : 1
+                if case .elsewhere = values[index] { continue }
+                guard let ttl = try ttl(from: ttlReply) else { continue }  // vanished (or moved) since SCAN
+                guard case .string(let bytes) = values[index] else {
+                    hashKeys.append((key, ttl.milliseconds))  // a hash or another type (or just vanished)
+                    continue
+                }
+                result.locks.append(decodeString(key: key, value: bytes, ttl: ttl, hasSignalSibling: hasSignalSibling, placement: placement))
             }
-            let decoded = LockFormatDetector.classifyString(key: keyText, value: value, hasSignalSibling: hasSignalSibling)
-            result.locks.append(InspectedLock(
-                keyBytes: Array(key.readableBytesView), format: decoded.format, type: "string", owner: decoded.owner,
-                token: decoded.token, value: value, ttlMilliseconds: ttl.milliseconds,
-                acquiredAtMilliseconds: decoded.acquiredAtMilliseconds, fence: decoded.fence,
-                placement: label.map { .node($0) }))
         }
         if !hashKeys.isEmpty {
             try await readHashes(hashKeys, into: &result)
         }
+    }
+
+    /// A string lock's row. This library's records in the acquire script's exact shape are
+    /// read in place, without copying the value (the row rebuilds it on demand).
+    private func decodeString(key: ByteBuffer, value: ByteBuffer, ttl: TimeToLive, hasSignalSibling: Bool, placement: LockPlacement?) -> InspectedLock {
+        let keyBytes = Array(key.readableBytesView)
+        if let record = value.withUnsafeReadableBytes({ RecordFastPath.parse($0) }) {
+            return InspectedLock(keyBytes: keyBytes, record: record, ttlMilliseconds: ttl.milliseconds, placement: placement)
+        }
+        let bytes = Array(value.readableBytesView)
+        let decoded = LockFormatDetector.classifyString(
+            key: String(decoding: keyBytes, as: UTF8.self), value: bytes, hasSignalSibling: hasSignalSibling)
+        return InspectedLock(
+            keyBytes: keyBytes, format: decoded.format, type: "string", owner: decoded.owner,
+            token: decoded.token, value: bytes, ttlMilliseconds: ttl.milliseconds,
+            acquiredAtMilliseconds: decoded.acquiredAtMilliseconds, fence: decoded.fence,
+            placement: placement)
+    }
+
+    /// A fence counter's decimal value, read without making a String.
+    private static func decimal(_ bytes: ByteBuffer) -> Int64? {
+        let digits = bytes.readableBytesView
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
     }
 
     private func readHashes(_ keys: [(key: ByteBuffer, ttl: Int64?)], into result: inout NodeScan) async throws(RedisError) {
@@ -239,24 +306,58 @@ struct NodeScanner: Sendable {
         }
     }
 
-    /// Fills in waiters: subscribers of each own-format lock's wake-up channel.
-    private func countWaiters(_ result: inout NodeScan) async throws(RedisError) {
-        let own = result.locks.indices.filter { result.locks[$0].format == .lockwatch }
-        let subcommand = mode == .clusterNode ? "SHARDNUMSUB" : "NUMSUB"
-        for chunk in stride(from: 0, to: own.count, by: batchSize) {
-            let indices = Array(own[chunk ..< min(chunk + batchSize, own.count)])
-            var channels: [ByteBuffer] = []
-            for index in indices {
-                var channel = ByteBuffer(bytes: result.locks[index].keyBytes)
-                channel.writeString(LockKeys.channelSuffix)
-                channels.append(channel)
+    /// A `PUBSUB NUMSUB` (or `SHARDNUMSUB`) on its way, for some rows' wake-up channels.
+    private struct WaiterCount {
+        /// The rows (indices into the scan's locks), in the order of the channels asked about.
+        var rows: [Int]
+        var task: Task<Result<[Result<RESPToken, RedisError>], RedisError>, Never>
+    }
+
+    /// Asks, without waiting, how many subscribers the wake-up channels of this library's locks
+    /// among `rows` have; `nil` when there are none. Sent while the scan goes on, the question
+    /// queues behind the next batch and its answer is ready when the scan ends.
+    private func countWaiters(of rows: Range<Int>, in result: NodeScan) -> WaiterCount? {
+        let own = rows.filter { result.locks[$0].format == .lockwatch }
+        guard !own.isEmpty else { return nil }
+        var names = ByteBufferAllocator().buffer(capacity: own.count * 48)
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(own.count)
+        for row in own {
+            let start = names.writerIndex
+            names.writeBytes(result.locks[row].keyBytes)
+            names.writeString(LockKeys.channelSuffix)
+            ranges.append(start ..< names.writerIndex)
+        }
+        // Sliced only once written: a slice taken earlier would make every later write copy.
+        let channels = ranges.map { names.getSlice(at: $0.lowerBound, length: $0.count)! }
+        var command = RESPCommandBatch(capacity: names.readableBytes + own.count * 8 + 32)
+        command.append("PUBSUB", mode == .clusterNode ? "SHARDNUMSUB" : "NUMSUB", channels)
+        return WaiterCount(rows: own, task: send(command))
+    }
+
+    /// Waits for the answers of ``countWaiters(of:in:)`` and fills them in. An answer lists
+    /// `channel, count` pairs in the order asked (a map under RESP3), so counts are read by
+    /// position.
+    private func fillWaiters(_ counts: [WaiterCount], into result: inout NodeScan) async throws(RedisError) {
+        for count in counts {
+            let replies = try await count.task.value.get()
+            result.commands += 1  // rode along with the scan: no round trip of its own
+            guard let reply = try replies.first?.get() else { throw RedisError(.unexpectedReply, "PUBSUB NUMSUB did not answer") }
+            var subscribers: [Int] = []
+            subscribers.reserveCapacity(count.rows.count)
+            switch reply.value {
+            case .array(let items):
+                var iterator = items.makeIterator()
+                while iterator.next() != nil, let number = iterator.next() { subscribers.append(try number.decode(as: Int.self)) }
+            case .map(let pairs):
+                for pair in pairs { subscribers.append(try pair.value.decode(as: Int.self)) }
+            default:
+                throw reply.unexpected("a PUBSUB NUMSUB reply")
             }
-            let reply = try await client.send(RESPCommand("PUBSUB", subcommand, channels))
-            result.add(commands: 1)
-            let counts = try [String: Int](fromRESP: reply)  // channel → subscribers
-            for (offset, index) in indices.enumerated() {
-                result.locks[index].waiters = counts[String(buffer: channels[offset])] ?? 0
+            guard subscribers.count == count.rows.count else {
+                throw RedisError(.unexpectedReply, "PUBSUB NUMSUB answered \(subscribers.count) channels of \(count.rows.count)")
             }
+            for (row, number) in zip(count.rows, subscribers) { result.locks[row].waiters = number }
         }
     }
 

@@ -10,7 +10,7 @@ import RESP
 struct ScanPipeline {
     /// One write: an optional SCAN, then the reads of some keys.
     struct Batch {
-        var commands: [RESPCommand]
+        var commands: RESPCommandBatch
         /// Whether `commands[0]` is a SCAN.
         var scans: Bool
         /// The keys read, in chunks of at most the batch size, with the replies (indices into
@@ -27,18 +27,18 @@ struct ScanPipeline {
     let pattern: String
     let count: Int
     let batchSize: Int
-    /// The commands that read a chunk of keys.
-    let readCommands: ([ByteBuffer]) -> [RESPCommand]
+    /// Appends the commands that read a chunk of keys.
+    let appendReads: (inout RESPCommandBatch, [ByteBuffer]) -> Void
     /// Keys the SCANs returned so far.
     private(set) var scannedKeys = 0
     private var cursor: ByteBuffer?  // nil once the scan is over
     private var pendingKeys: [ByteBuffer] = []
 
-    init(pattern: String, count: Int, batchSize: Int, reads readCommands: @escaping ([ByteBuffer]) -> [RESPCommand]) {
+    init(pattern: String, count: Int, batchSize: Int, reads appendReads: @escaping (inout RESPCommandBatch, [ByteBuffer]) -> Void) {
         self.pattern = pattern
         self.count = count
         self.batchSize = batchSize
-        self.readCommands = readCommands
+        self.appendReads = appendReads
         self.cursor = ByteBuffer(string: "0")
     }
 
@@ -68,10 +68,10 @@ struct ScanPipeline {
 
     /// The next batch to send, or `nil` when the scan is over and every key was read.
     mutating func next() -> Batch? {
-        var commands: [RESPCommand] = []
+        var commands = RESPCommandBatch(capacity: 4096)
         var scans = false
         if let cursor {
-            commands.append(RESPCommand("SCAN", cursor, "MATCH", pattern, "COUNT", count))
+            commands.append("SCAN", cursor, "MATCH", pattern, "COUNT", count)
             scans = true
         }
         var reads: [Chunk] = []
@@ -80,9 +80,9 @@ struct ScanPipeline {
             let size = min(batchSize, pendingKeys.count)
             let keys = Array(pendingKeys.prefix(size))
             pendingKeys.removeFirst(size)
-            let chunkCommands = readCommands(keys)
-            reads.append(Chunk(keys: keys, replies: commands.count ..< commands.count + chunkCommands.count))
-            commands.append(contentsOf: chunkCommands)
+            let first = commands.count
+            appendReads(&commands, keys)
+            reads.append(Chunk(keys: keys, replies: first ..< commands.count))
         }
         return commands.isEmpty ? nil : Batch(commands: commands, scans: scans, reads: reads)
     }
