@@ -6,6 +6,33 @@ import Testing
 /// Many concurrent callers on one pipelined connection, and batches.
 @Suite("IntegrationPipeliningTests")
 struct IntegrationPipeliningTests {
+    /// Batches written without waiting are answered in the order written, each error reply
+    /// fails only its own command, and a batch written after the connection closed fails.
+    @Test func writtenBatchesAreAnsweredInOrderWhileTheWriterGoesOn() async throws {
+        try await withRedisServer { server in
+            let connection = try await Integration.connect(server)
+            var pending: [PendingReplies] = []
+            for round in 0 ..< 20 {
+                var batch = RESPCommandBatch()
+                batch.append("SET", "w:\(round)", "v\(round)")
+                batch.append("INCR", "w:\(round)")  // not an integer: an error reply
+                batch.append("GET", "w:\(round)")
+                pending.append(connection.write(batch: batch))
+            }
+            for (round, replies) in pending.enumerated() {
+                let results = try await replies.get()
+                #expect(results.count == 3)
+                #expect(try results[0].get().decode(as: String.self) == "OK")
+                #expect(throws: RedisError.self) { try results[1].get() }
+                #expect(try results[2].get().decode(as: String.self) == "v\(round)")
+            }
+            await connection.close()
+            var late = RESPCommandBatch()
+            late.append("PING")
+            await #expect(throws: RedisError.self) { try await connection.write(batch: late).get() }
+        }
+    }
+
     /// 64 tasks × 60 rounds × 3 commands = 11,520 commands on ONE connection; every reply
     /// must reach the caller that sent the command.
     @Test func concurrentCallersOnOneConnectionGetTheirOwnReplies() async throws {

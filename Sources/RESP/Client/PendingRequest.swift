@@ -7,7 +7,7 @@ struct PendingRequest {
         /// A single command; resumed with its one reply.
         case single(CheckedContinuation<RESPToken, any Error>)
         /// A batch or a pub/sub request; resumed with every reply in order.
-        case many(CheckedContinuation<[RESPToken], any Error>)
+        case many(BatchWaiter)
         /// The caller gave up (timeout or cancellation); replies are read and dropped so the
         /// stream stays in step.
         case abandoned
@@ -16,8 +16,29 @@ struct PendingRequest {
         func fail(_ error: RedisError) {
             switch self {
             case .single(let continuation): continuation.resume(throwing: error)
-            case .many(let continuation): continuation.resume(throwing: error)
+            case .many(let waiter): waiter.fail(error)
             case .abandoned: break
+            }
+        }
+    }
+
+    /// Who takes a batch's replies: a suspended caller, or a promise for a caller that wrote
+    /// the batch and went on working (``RedisConnection/write(batch:timeout:)``).
+    enum BatchWaiter {
+        case continuation(CheckedContinuation<[RESPToken], any Error>)
+        case promise(EventLoopPromise<[RESPToken]>)
+
+        func succeed(_ replies: [RESPToken]) {
+            switch self {
+            case .continuation(let continuation): continuation.resume(returning: replies)
+            case .promise(let promise): promise.succeed(replies)
+            }
+        }
+
+        func fail(_ error: RedisError) {
+            switch self {
+            case .continuation(let continuation): continuation.resume(throwing: error)
+            case .promise(let promise): promise.fail(error)
             }
         }
     }

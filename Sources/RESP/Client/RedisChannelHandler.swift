@@ -125,8 +125,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
             break
         case .resumeSingle(let continuation, let result):
             continuation.resume(with: result.mapError { $0 as any Error })
-        case .resumeMany(let continuation, let replies):
-            continuation.resume(returning: replies)
+        case .resumeMany(let waiter, let replies):
+            waiter.succeed(replies)
         case .deliver(let message):
             subscriptions.deliver(message)
         case .close(let error):

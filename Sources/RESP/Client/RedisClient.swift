@@ -79,6 +79,12 @@ public final class RedisClient: Sendable {
         try await connection().send(batch: commands, timeout: timeout)
     }
 
+    /// Writes a batch now and returns its replies to await later; see
+    /// ``RedisConnection/write(batch:timeout:)``.
+    public func write(batch: RESPCommandBatch, timeout: Duration? = nil) async throws(RedisError) -> PendingReplies {
+        try await connection().write(batch: batch, timeout: timeout)
+    }
+
     /// Sends a batch encoded in one buffer in one write and returns its replies in order.
     public func send(batch: RESPCommandBatch, timeout: Duration? = nil) async throws(RedisError) -> [Result<RESPToken, RedisError>] {
         try await connection().send(batch: batch, timeout: timeout)

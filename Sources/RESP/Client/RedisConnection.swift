@@ -139,6 +139,34 @@ public final actor RedisConnection {
         }
     }
 
+    /// Writes a batch now and returns its replies to await later, while the caller goes on
+    /// working: on the connection's event loop the batch is written at once; from another
+    /// thread the write is handed to the loop without waiting for it. ``send(batch:timeout:)-(RESPCommandBatch,_)``
+    /// instead suspends the caller, and a caller that writes the next batch from a new `Task`
+    /// and then decodes the previous replies may find that the write waited for the decoding.
+    /// Replies come in order; an error reply fails only its own command.
+    public nonisolated func write(batch: RESPCommandBatch, timeout: Duration? = nil) -> PendingReplies {
+        let loop = channel.eventLoop
+        let promise = loop.makePromise(of: [RESPToken].self)
+        guard !batch.isEmpty else {
+            promise.succeed([])
+            return PendingReplies(future: promise.futureResult)
+        }
+        let deadline = deadline(for: timeout)
+        let write: @Sendable () -> Void = {
+            self.assumeIsolated { connection in
+                if let error = connection.handler.value.send(
+                    batch.bytes, id: connection.makeRequestID(), label: .text("batch of \(batch.count)"), deadline: deadline,
+                    replies: batch.count, waiter: .many(.promise(promise))
+                ) {
+                    promise.fail(error)
+                }
+            }
+        }
+        if loop.inEventLoop { write() } else { loop.execute(write) }
+        return PendingReplies(future: promise.futureResult)
+    }
+
     /// Sends bytes that produce `replies` replies and returns them all.
     func sendMany(_ bytes: ByteBuffer, name: String, replies: Int, confirmation: PubSubConfirmation?, timeout: Duration?) async throws(RedisError) -> [RESPToken] {
         let id = makeRequestID()
@@ -152,7 +180,7 @@ public final actor RedisConnection {
                     }
                     if let error = handler.value.send(
                         bytes, id: id, label: .text(name), deadline: deadline, replies: replies,
-                        confirmation: confirmation, waiter: .many(continuation)
+                        confirmation: confirmation, waiter: .many(.continuation(continuation))
                     ) {
                         continuation.resume(throwing: error)
                     }

@@ -13,7 +13,7 @@ struct RequestQueue {
         /// Resume a single-reply waiter.
         case resumeSingle(CheckedContinuation<RESPToken, any Error>, Result<RESPToken, RedisError>)
         /// Resume a many-reply waiter.
-        case resumeMany(CheckedContinuation<[RESPToken], any Error>, [RESPToken])
+        case resumeMany(PendingRequest.BatchWaiter, [RESPToken])
         /// Deliver a pub/sub message to subscribers.
         case deliver(RedisPubSubMessage)
         /// The stream is out of step: close the connection with this error.
@@ -81,14 +81,14 @@ struct RequestQueue {
             default:
                 return .resumeSingle(continuation, .success(token))
             }
-        case .many(let continuation):
+        case .many(let waiter):
             if headReplies.isEmpty { headReplies.reserveCapacity(expected) }
             headReplies.append(token)
             guard done else { return .none }
             pending.removeFirst()
             let replies = headReplies
             headReplies = []
-            return .resumeMany(continuation, replies)
+            return .resumeMany(waiter, replies)
         case .abandoned:
             if done { pending.removeFirst() }
             return .none

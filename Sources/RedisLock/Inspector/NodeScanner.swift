@@ -50,27 +50,22 @@ struct NodeScanner: Sendable {
         result.locks.reserveCapacity(expectedLocks + expectedLocks / 16)
         result.serverTime = try await serverTimeMilliseconds()
         result.add(commands: 1)
+        // One connection for the whole scan: a SCAN cursor means nothing on another one.
+        let connection = try await client.connection()
         var scan = ScanPipeline(pattern: pattern, count: scanCount, batchSize: batchSize, reads: appendReads)
-        var request: InFlight? = send(scan.first())
+        var request: InFlight? = InFlight(scan.first(), on: connection)
         var waiters: [WaiterCount] = []
         while let current = request {
-            request = nil
-            do throws(RedisError) {
-                let replies = try await current.task.value.get()
-                result.add(commands: current.batch.commands.count)
-                // Ask for the next SCAN and the next reads before decoding these, so the server
-                // works while this process decodes (one batch in flight: bounded memory).
-                let reads = try scan.take(replies, of: current.batch)
-                if let next = scan.next() { request = send(next) }
-                for chunk in reads {
-                    let firstNew = result.locks.count
-                    try await decodeReads(chunk.keys, replies[chunk.replies], into: &result)
-                    if let count = countWaiters(of: firstNew ..< result.locks.count, in: result) { waiters.append(count) }
-                }
-            } catch {
-                request?.task.cancel()
-                for count in waiters { count.task.cancel() }
-                throw error
+            let replies = try await current.replies.get()
+            result.add(commands: current.batch.commands.count)
+            // Write the next SCAN and the next reads before decoding these, so the server
+            // works while this process decodes (one batch in flight: bounded memory).
+            let reads = try scan.take(replies, of: current.batch)
+            request = scan.next().map { InFlight($0, on: connection) }
+            for chunk in reads {
+                let firstNew = result.locks.count
+                try await decodeReads(chunk.keys, replies[chunk.replies], into: &result)
+                if let count = countWaiters(of: firstNew ..< result.locks.count, in: result, on: connection) { waiters.append(count) }
             }
         }
         result.scannedKeys = scan.scannedKeys
@@ -87,7 +82,7 @@ struct NodeScanner: Sendable {
         let replies = try await client.send(batch: commands)
         result.add(commands: commands.count)
         try await decodeReads(buffers, replies[...], into: &result)
-        let waiters = countWaiters(of: result.locks.indices, in: result).map { [$0] } ?? []
+        let waiters = countWaiters(of: result.locks.indices, in: result, on: try await client.connection()).map { [$0] } ?? []
         try await fillWaiters(waiters, into: &result)
         return result
     }
@@ -95,23 +90,12 @@ struct NodeScanner: Sendable {
     /// A pipelined batch on its way.
     private struct InFlight {
         var batch: ScanPipeline.Batch
-        var task: Task<Result<[Result<RESPToken, RedisError>], RedisError>, Never>
-    }
+        var replies: PendingReplies
 
-    /// Sends `batch` without waiting for its replies.
-    private func send(_ batch: ScanPipeline.Batch) -> InFlight {
-        InFlight(batch: batch, task: send(batch.commands))
-    }
-
-    /// Sends `commands` without waiting for their replies.
-    private func send(_ commands: RESPCommandBatch) -> Task<Result<[Result<RESPToken, RedisError>], RedisError>, Never> {
-        let client = self.client
-        return Task {
-            do throws(RedisError) {
-                return .success(try await client.send(batch: commands))
-            } catch {
-                return .failure(error)
-            }
+        /// Writes `batch` now, without waiting for its replies.
+        init(_ batch: ScanPipeline.Batch, on connection: RedisConnection) {
+            self.batch = batch
+            self.replies = connection.write(batch: batch.commands)
         }
     }
 
@@ -310,13 +294,13 @@ struct NodeScanner: Sendable {
     private struct WaiterCount {
         /// The rows (indices into the scan's locks), in the order of the channels asked about.
         var rows: [Int]
-        var task: Task<Result<[Result<RESPToken, RedisError>], RedisError>, Never>
+        var replies: PendingReplies
     }
 
     /// Asks, without waiting, how many subscribers the wake-up channels of this library's locks
     /// among `rows` have; `nil` when there are none. Sent while the scan goes on, the question
     /// queues behind the next batch and its answer is ready when the scan ends.
-    private func countWaiters(of rows: Range<Int>, in result: NodeScan) -> WaiterCount? {
+    private func countWaiters(of rows: Range<Int>, in result: NodeScan, on connection: RedisConnection) -> WaiterCount? {
         let own = rows.filter { result.locks[$0].format == .lockwatch }
         guard !own.isEmpty else { return nil }
         var names = ByteBufferAllocator().buffer(capacity: own.count * 48)
@@ -332,7 +316,7 @@ struct NodeScanner: Sendable {
         let channels = ranges.map { names.getSlice(at: $0.lowerBound, length: $0.count)! }
         var command = RESPCommandBatch(capacity: names.readableBytes + own.count * 8 + 32)
         command.append("PUBSUB", mode == .clusterNode ? "SHARDNUMSUB" : "NUMSUB", channels)
-        return WaiterCount(rows: own, task: send(command))
+        return WaiterCount(rows: own, replies: connection.write(batch: command))
     }
 
     /// Waits for the answers of ``countWaiters(of:in:)`` and fills them in. An answer lists
@@ -340,7 +324,7 @@ struct NodeScanner: Sendable {
     /// position.
     private func fillWaiters(_ counts: [WaiterCount], into result: inout NodeScan) async throws(RedisError) {
         for count in counts {
-            let replies = try await count.task.value.get()
+            let replies = try await count.replies.get()
             result.commands += 1  // rode along with the scan: no round trip of its own
             guard let reply = try replies.first?.get() else { throw RedisError(.unexpectedReply, "PUBSUB NUMSUB did not answer") }
             var subscribers: [Int] = []
