@@ -46,6 +46,17 @@ import RedisLock
         #expect(shownKeys(state) == ["lock:orders:2", "lock:orders:1"])
     }
 
+    @Test func filterFoldsCaseBeyondASCIIAndFindsRunsAnywhere() {
+        func contains(_ text: String, _ needle: String) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { LockTable.text($0, containsLowercased: Array(needle.lowercased().utf8)) }
+        }
+        #expect(contains("lock:ÉCOLE:7", "école"))
+        #expect(contains("lock:Orders:42", "ERS:4"))
+        #expect(contains("lock:a", ""))
+        #expect(!contains("lock:orders", "orders:"))
+        #expect(!contains("ab", "abc"))
+    }
+
     @Test func enterKeepsTheFilterAndEscInNormalModeClearsIt() {
         var state = dashboard(sample)
         _ = state.handle(.character("/"))

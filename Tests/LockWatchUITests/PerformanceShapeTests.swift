@@ -49,10 +49,11 @@ import RedisLock
         #expect(state.table.sortCount == 1)
         #expect(state.table.filterCount == 8)
         #expect(state.visibleCount == 11)  // 9999 and 99990…99999
-        _ = state.handle(.backspace)  // widening rebuilds once
-        #expect(state.table.sortCount == 2)
+        _ = state.handle(.backspace)  // widening filters the kept full order again
+        #expect(state.table.sortCount == 1)
+        #expect(state.table.filterCount == 9)
         #expect(state.visibleCount == 111)
         _ = state.press(.enter, .character("s"))  // a new sort column sorts once
-        #expect(state.table.sortCount == 3)
+        #expect(state.table.sortCount == 2)
     }
 }

@@ -49,4 +49,18 @@ struct InspectorPipelineTests {
         #expect(scan("A", at: 4_000) == 1)  // A came back: still two holders
         #expect(scan("C", at: 5_000) == 2)
     }
+
+    /// A row's size matters at 100,000 rows, kept twice while a scan replaces the previous one.
+    @Test func aRowStaysSmallAndKeepsItsOptionalNumbers() {
+        #expect(MemoryLayout<InspectedLock>.stride <= 128, "stride \(MemoryLayout<InspectedLock>.stride)")
+        var row = InspectedLock(keyBytes: [1], format: .unknownString, type: "string")
+        #expect(row.ttlMilliseconds == nil && row.fence == nil && row.waiters == nil && row.acquisitionsPerSecond == nil)
+        row.ttlMilliseconds = -1
+        row.fence = 0
+        row.waiters = 0
+        row.acquisitionsPerSecond = .nan
+        #expect(row.ttlMilliseconds == -1 && row.fence == 0 && row.waiters == 0 && row.acquisitionsPerSecond?.isNaN == true)
+        row.acquisitionsPerSecond = nil
+        #expect(row.acquisitionsPerSecond == nil)
+    }
 }

@@ -6,19 +6,21 @@
 /// A scan updates the one table of keys in place (each entry notes the last scan that saw it),
 /// so a refresh never holds two such tables at once.
 struct InspectorHistory: Sendable {
+    /// One key's memory, kept small: at 100,000 locks the table of them is the history.
     private struct Seen: Sendable {
-        /// The hash of the value the last scan read (`nil` before any).
-        var value: UInt64?
+        /// The digest of the value the last scan read.
+        var value: UInt64 = 0
+        /// Its TTL then; `Int64.min` for none.
+        var ttlMilliseconds = Int64.min
         var owner: String?
-        var ttlMilliseconds: Int64?
         /// Hashes of the values seen before the current one (each a holder). Usually empty,
         /// which costs no allocation.
         var pastHolders: [UInt64] = []
-        /// The last scan that saw the key.
+        /// The last scan that saw the key; 0 for an entry just made.
         var scan = 0
 
         /// Distinct values seen, the current one included.
-        var holderCount: Int { value == nil ? 0 : pastHolders.count + 1 }
+        var holderCount: Int { pastHolders.count + 1 }
     }
 
     private var seen: [ByteKey: Seen] = [:]
@@ -89,7 +91,7 @@ struct InspectorHistory: Sendable {
                 let kind: LockEvent.Kind
                 if forceReleased.contains(key) {
                     kind = .forceReleased
-                } else if let ttl = old.ttlMilliseconds, previousTime + ttl <= serverTime + tolerance {
+                } else if old.ttlMilliseconds != .min, previousTime + old.ttlMilliseconds <= serverTime + tolerance {
                     kind = .expired
                 } else {
                     kind = .released
@@ -114,15 +116,16 @@ struct InspectorHistory: Sendable {
     /// times the holder changed.
     private static func fold(_ lock: InspectedLock, into entry: inout Seen, scan: Int) -> (isNewHolder: Bool, holderChanges: Int) {
         let value = lock.valueDigest
-        let isNewHolder = entry.value != value
-        if isNewHolder {
-            if let previous = entry.value, !entry.pastHolders.contains(previous) { entry.pastHolders.append(previous) }
+        let isFirstSight = entry.scan == 0
+        let isNewHolder = isFirstSight || entry.value != value
+        if isNewHolder && !isFirstSight {
+            if !entry.pastHolders.contains(entry.value) { entry.pastHolders.append(entry.value) }
             entry.pastHolders.removeAll { $0 == value }  // a returning holder is not a new one
         }
         entry.value = value
         entry.owner = lock.owner
-        entry.ttlMilliseconds = lock.ttlMilliseconds
+        entry.ttlMilliseconds = lock.ttlMilliseconds ?? .min
         entry.scan = scan
-        return (isNewHolder, max(entry.holderCount - 1, 0))
+        return (isNewHolder, entry.holderCount - 1)
     }
 }

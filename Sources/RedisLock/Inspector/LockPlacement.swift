@@ -1,5 +1,6 @@
-/// Where a lock lives when the inspector watches several servers.
-public enum LockPlacement: Sendable, Hashable {
+/// Where a lock lives when the inspector watches several servers. Indirect, so a row holds
+/// one pointer (shared by every lock of a node) rather than the payload.
+public indirect enum LockPlacement: Sendable, Hashable {
     /// On this primary of a Redis Cluster (its address).
     case node(String)
     /// On some nodes of a Redlock set: each node's copy.
