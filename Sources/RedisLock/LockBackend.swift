@@ -28,15 +28,6 @@ public protocol LockBackend: Sendable {
 
     /// Closes the connections.
     func shutdown() async
-
-    /// Where the lock's own steps run, so that they share a thread with the socket their
-    /// commands go through; `nil` leaves them on the caller's executor.
-    var preferredTaskExecutor: (any TaskExecutor)? { get }
-}
-
-extension LockBackend {
-    /// No preference: the lock's steps run wherever the caller runs.
-    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
 }
 
 extension RedisClient: LockBackend {
@@ -52,9 +43,6 @@ extension RedisClient: LockBackend {
 
     /// `PUBLISH`.
     public var wakeUpPublishCommand: String { "PUBLISH" }
-
-    /// The loop of the client's connections.
-    public var preferredTaskExecutor: (any TaskExecutor)? { taskExecutor }
 }
 
 extension RedisClusterClient: LockBackend {

@@ -14,10 +14,6 @@ extension Locker {
     /// - Throws: ``LockError/Code/waitTimedOut`` (with the holder) when `wait` runs out;
     ///   ``LockError/Code/cancelled`` when the Task is cancelled.
     public func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> LockLease {
-        try await onBackendExecutor { () async throws(LockError) in try await lockHere(name, ttl: ttl, wait: wait, token: token) }
-    }
-
-    private func lockHere(_ name: String, ttl: Duration, wait: Duration, token: String?) async throws(LockError) -> LockLease {
         let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
         let start = ContinuousClock.now
         let deadline = start + wait
@@ -27,7 +23,7 @@ extension Locker {
         var holder: LockHolder?
         // Barging in ahead of this locker's own waiters would starve them: join the queue.
         if wait <= .zero || !waitQueue.hasWaiters(keys.lock) {
-            switch try await tryLockHere(name, ttl: ttl, token: token) {
+            switch try await tryLock(name, ttl: ttl, token: token) {
             case .acquired(let lease): return lease
             case .held(let current): holder = current
             }
@@ -48,7 +44,7 @@ extension Locker {
         while true {
             var pause = deadline - ContinuousClock.now
             if waitQueue.isHead(keys.lock, id: waiterID) {
-                switch try await tryLockHere(name, ttl: ttl, token: token) {
+                switch try await tryLock(name, ttl: ttl, token: token) {
                 case .acquired(let lease):
                     return lease
                 case .held(let current):

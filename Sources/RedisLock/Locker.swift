@@ -14,10 +14,6 @@ import Synchronization
 ///
 /// Acquire is one atomic script (check, bump the fence, set with a TTL); release and extend
 /// are compare-and-delete and compare-and-`PEXPIRE` scripts against the whole stored value.
-///
-/// Each operation runs on the backend's ``LockBackend/preferredTaskExecutor`` (for a
-/// ``RESP/RedisClient``, its connections' event loop), so that a wait, its retries and the
-/// commands they send stay on one thread.
 public final class Locker: Sendable {
     /// Where the locks live: one server (``RESP/RedisClient``) or a cluster
     /// (``RESP/RedisClusterClient``).
@@ -71,11 +67,6 @@ public final class Locker: Sendable {
     /// - Returns: ``LockAttempt/acquired(_:)`` with the lease, or ``LockAttempt/held(_:)``
     ///   with who holds the lock and for how much longer.
     public func tryLock(_ name: String, ttl: Duration, token: String? = nil) async throws(LockError) -> LockAttempt {
-        try await onBackendExecutor { () async throws(LockError) in try await tryLockHere(name, ttl: ttl, token: token) }
-    }
-
-    /// ``tryLock(_:ttl:token:)`` on the caller's executor.
-    func tryLockHere(_ name: String, ttl: Duration, token: String?) async throws(LockError) -> LockAttempt {
         let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
         let milliseconds = try Self.validateTTL(ttl)
         await checkServerSafetyOnce()
@@ -133,10 +124,6 @@ public final class Locker: Sendable {
     ///   it now (their lock is left untouched, and `lease` is marked lost).
     @discardableResult
     public func unlock(_ lease: LockLease) async throws(LockError) -> Bool {
-        try await onBackendExecutor { () async throws(LockError) in try await unlockHere(lease) }
-    }
-
-    private func unlockHere(_ lease: LockLease) async throws(LockError) -> Bool {
         let released: Bool
         let queue = waitQueue, key = lease.keys.lock
         do {
@@ -164,10 +151,6 @@ public final class Locker: Sendable {
     ///   is gone or held by someone else (the lease is then marked lost).
     @discardableResult
     public func extend(_ lease: LockLease, ttl: Duration) async throws(LockError) -> Bool {
-        try await onBackendExecutor { () async throws(LockError) in try await extendHere(lease, ttl: ttl) }
-    }
-
-    private func extendHere(_ lease: LockLease, ttl: Duration) async throws(LockError) -> Bool {
         let milliseconds = try Self.validateTTL(ttl)
         let start = ContinuousClock.now
         let extended: Bool
@@ -184,13 +167,6 @@ public final class Locker: Sendable {
             metrics.leaseLosses.increment()
         }
         return extended
-    }
-
-    /// Runs `body` on the backend's preferred executor (its socket's event loop), so that the
-    /// lock's steps and the commands they send share one thread instead of hopping between
-    /// Swift's cooperative pool and the loop on every round trip. Nothing in it blocks.
-    func onBackendExecutor<T>(_ body: () async throws(LockError) -> T) async throws(LockError) -> T {
-        try await withTaskExecutorPreference(backend.preferredTaskExecutor, operation: body)
     }
 
     /// The clock-drift allowance subtracted from a TTL.
