@@ -19,12 +19,6 @@ public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
     /// Where the client's sockets live.
     public let eventLoopGroup: any EventLoopGroup
-    /// The loop of `eventLoopGroup` every connection of this client is opened on.
-    public let eventLoop: any EventLoop
-    /// Runs code on ``eventLoop``. Under `withTaskExecutorPreference(client.taskExecutor)`,
-    /// sequential commands skip the two thread hops per round trip between Swift's
-    /// cooperative pool and the socket's loop; only code that never blocks belongs there.
-    public let taskExecutor: EventLoopTaskExecutor
     /// Where connection events are logged.
     public let logger: Logger
     private let commands: ConnectionSlot
@@ -38,8 +32,6 @@ public final class RedisClient: Sendable {
     ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        self.eventLoop = self.eventLoopGroup.next()
-        self.taskExecutor = EventLoopTaskExecutor(eventLoop: self.eventLoop)
         self.logger = logger
         self.commands = ConnectionSlot(role: "command")
         self.subscribers = ConnectionSlot(role: "subscriber")
@@ -163,7 +155,7 @@ package final class ConnectionSlot: Sendable {
             try? await Task.sleep(until: retryAt, clock: .continuous)
         }
         do throws(RedisError) {
-            return .success(try await RedisConnection.connect(client.configuration, on: client.eventLoop, subscriber: subscriber))
+            return .success(try await RedisConnection.connect(client.configuration, on: client.eventLoopGroup, subscriber: subscriber))
         } catch {
             client.logger.warning("connecting failed", metadata: ["endpoint": "\(client.configuration.endpoint)", "error": "\(error)"])
             return .failure(error)

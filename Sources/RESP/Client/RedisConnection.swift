@@ -1,5 +1,4 @@
 public import NIOCore
-import Synchronization
 
 /// One connection to a Redis server, shared by any number of concurrent callers: commands are
 /// pipelined and replies matched in order.
@@ -16,8 +15,7 @@ public final actor RedisConnection {
     let handler: NIOLoopBound<RedisChannelHandler>
     /// Whether the handshake settled on RESP3 (`true`) or RESP2.
     public private(set) var isRESP3 = false
-    /// Numbers requests (for cancellation) from any thread.
-    private nonisolated let requestIDs = Atomic<UInt64>(0)
+    private var nextRequestID: UInt64 = 0
 
     /// Runs on the channel's event loop.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -37,7 +35,7 @@ public final actor RedisConnection {
     /// ``RedisError/Code/serverError`` (or a more specific code such as `permissionDenied`).
     ///
     /// - Parameter timeout: overrides the configuration's ``RedisConfiguration/commandTimeout``.
-    public nonisolated(nonsending) func send(_ command: RESPCommand, timeout: Duration? = nil) async throws(RedisError) -> RESPToken {
+    public func send(_ command: RESPCommand, timeout: Duration? = nil) async throws(RedisError) -> RESPToken {
         try await send(command, timeout: timeout, whenWritten: {})
     }
 
@@ -45,76 +43,33 @@ public final actor RedisConnection {
     /// event loop as soon as the command is queued on the socket, before its reply: commands
     /// sent from then on run after it on the server. A command that cannot be written throws
     /// without calling it.
-    ///
-    /// It runs where the caller runs. A caller already on the connection's event loop (isolated
-    /// to the connection, under `withTaskExecutorPreference` with
-    /// ``RedisClient/taskExecutor``, or on a loop-backed global executor) writes at once and is
-    /// resumed straight from the reply, with no executor hop; any other caller hops to the loop.
-    public nonisolated(nonsending) func send(_ command: RESPCommand, timeout: Duration? = nil, whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
+    public func send(_ command: RESPCommand, timeout: Duration? = nil, whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
         let id = makeRequestID()
         let deadline = deadline(for: timeout)
-        guard channel.eventLoop.inEventLoop else {
-            return try await sendOnLoop(command, id: id, deadline: deadline, whenWritten: whenWritten)
-        }
-        return try await sendHere(command, id: id, deadline: deadline, whenWritten: whenWritten)
-    }
-
-    /// ``send(_:timeout:whenWritten:)`` for a caller on the loop: writes without a hop, and the
-    /// reply resumes the caller on its own executor.
-    private func sendHere(
-        _ command: RESPCommand, id: UInt64, deadline: NIODeadline, whenWritten: @Sendable () -> Void,
-        isolation: isolated (any Actor)? = #isolation
-    ) async throws(RedisError) -> RESPToken {
-        do {
-            return try await withTaskCancellationHandler {
-                // Capturing `isolation` keeps this closure on the caller's executor: no
-                // suspension since the caller checked that it runs on the loop.
-                _ = isolation
-                return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPToken, any Error>) in
-                    write(command, id: id, deadline: deadline, continuation: continuation, whenWritten: whenWritten)
-                }
-            } onCancel: {
-                cancelRequestSoon(id)
-            }
-        } catch {
-            throw Self.redisError(from: error)
-        }
-    }
-
-    /// ``send(_:timeout:whenWritten:)`` for a caller off the loop: hops to it first.
-    private func sendOnLoop(_ command: RESPCommand, id: UInt64, deadline: NIODeadline, whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
-        try await Self.mapErrors {
+        return try await Self.mapErrors {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPToken, any Error>) in
-                    write(command, id: id, deadline: deadline, continuation: continuation, whenWritten: whenWritten)
+                    guard !Task.isCancelled else {
+                        continuation.resume(throwing: RedisError(.cancelled, "the command was cancelled"))
+                        return
+                    }
+                    if let error = handler.value.send(
+                        command.bytes, id: id, label: .command(command.bytes), deadline: deadline,
+                        replies: 1, waiter: .single(continuation)
+                    ) {
+                        continuation.resume(throwing: error)
+                    } else {
+                        whenWritten()
+                    }
                 }
             } onCancel: {
-                cancelRequestSoon(id)
+                Task { await self.cancelRequest(id) }
             }
-        }
-    }
-
-    /// Hands `command` to the channel handler; must run on the connection's event loop.
-    private nonisolated func write(
-        _ command: RESPCommand, id: UInt64, deadline: NIODeadline,
-        continuation: CheckedContinuation<RESPToken, any Error>, whenWritten: @Sendable () -> Void
-    ) {
-        guard !Task.isCancelled else {
-            continuation.resume(throwing: RedisError(.cancelled, "the command was cancelled"))
-            return
-        }
-        if let error = handler.value.send(
-            command.bytes, id: id, label: .command(command.bytes), deadline: deadline,
-            replies: 1, waiter: .single(continuation)
-        ) {
-            continuation.resume(throwing: error)
-        } else {
-            whenWritten()
         }
     }
 
     /// Sends the command made of `arguments` (the first is its name) and returns its reply.
-    public nonisolated(nonsending) func send<each Argument: RESPArgument>(_ arguments: repeat each Argument) async throws(RedisError) -> RESPToken {
+    public func send<each Argument: RESPArgument>(_ arguments: repeat each Argument) async throws(RedisError) -> RESPToken {
         try await send(RESPCommand(repeat each arguments))
     }
 
@@ -186,7 +141,7 @@ public final actor RedisConnection {
                     }
                 }
             } onCancel: {
-                cancelRequestSoon(id)
+                Task { await self.cancelRequest(id) }
             }
         }
     }
@@ -203,18 +158,17 @@ public final actor RedisConnection {
         try? await channel.closeFuture.get()
     }
 
-    /// Gives up on request `id` from any thread: its replies are still read and dropped.
-    private nonisolated func cancelRequestSoon(_ id: UInt64) {
-        let handler = handler
-        channel.eventLoop.execute { handler.value.cancel(id: id) }
+    private func cancelRequest(_ id: UInt64) {
+        handler.value.cancel(id: id)
     }
 
-    nonisolated func makeSubscriberID() -> UInt64 {
+    func makeSubscriberID() -> UInt64 {
         makeRequestID()
     }
 
-    private nonisolated func makeRequestID() -> UInt64 {
-        requestIDs.add(1, ordering: .relaxed).newValue
+    private func makeRequestID() -> UInt64 {
+        nextRequestID &+= 1
+        return nextRequestID
     }
 
     private nonisolated func deadline(for timeout: Duration?) -> NIODeadline {

@@ -27,7 +27,7 @@ extension RedisConnection {
     ///
     /// - Parameter whenWritten: called on the connection's event loop once the command is
     ///   written, before its reply (see ``send(_:timeout:whenWritten:)``).
-    public nonisolated(nonsending) func run(
+    public func run(
         _ script: RedisScript, keys: [String], arguments: [String] = [], whenWritten: @Sendable () -> Void = {}
     ) async throws(RedisError) -> RESPToken {
         try await run(script, keys: keys, arguments: arguments, asking: false, whenWritten: whenWritten)
@@ -35,7 +35,7 @@ extension RedisConnection {
 
     /// ``run(_:keys:arguments:whenWritten:)``, with `ASKING` right before each `EVALSHA` when
     /// `asking` is set (a cluster's `ASK` redirection).
-    nonisolated(nonsending) func run(
+    func run(
         _ script: RedisScript, keys: [String], arguments: [String], asking: Bool, whenWritten: @Sendable () -> Void = {}
     ) async throws(RedisError) -> RESPToken {
         let evalsha = RESPCommand("EVALSHA", script.sha1, keys.count, keys, arguments)
