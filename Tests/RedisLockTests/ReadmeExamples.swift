@@ -24,6 +24,12 @@ enum ReadmeExamples {
         // Many tasks share one pipelined connection; a batch goes out in one write.
         let replies = try await client.send(batch: [RESPCommand("INCR", "a"), RESPCommand("INCR", "b")])
 
+        // Thousands of small commands: encode them into one buffer, write now, await the replies later.
+        var reads = RESPCommandBatch()
+        for key in ["lock:a", "lock:b"] { reads.append("PTTL", key) }
+        let pending = try await client.write(batch: reads)   // already on the socket
+        let ttls = try await pending.get()                     // one Result per command, in order
+
         // Scripts run by SHA-1 and are loaded automatically on NOSCRIPT.
         let compareAndDelete = RedisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")
         let deleted = try await client.run(compareAndDelete, keys: ["lock:a"], arguments: ["token"]).decode(as: Int.self)
@@ -35,7 +41,7 @@ enum ReadmeExamples {
         let messages = try await client.subscribe(.channel, to: ["news"])
         for try await message in messages { print(message.channel, String(buffer: message.payload)) }
         // README: end
-        _ = (greeting, replies, deleted)
+        _ = (greeting, replies, ttls, deleted)
     }
 
     static func lockExample(storage: OrderStorage, order: Order) async throws {
