@@ -16,11 +16,6 @@ public struct PendingReplies: Sendable {
         } catch {
             throw RedisConnection.redisError(from: error)
         }
-        return tokens.map { token in
-            Result { () throws(RedisError) -> RESPToken in
-                try token.throwIfError()
-                return token
-            }
-        }
+        return RedisConnection.results(tokens)
     }
 }

@@ -86,7 +86,12 @@ public final actor RedisConnection {
     public func send(batch: RESPCommandBatch, timeout: Duration? = nil) async throws(RedisError) -> [Result<RESPToken, RedisError>] {
         guard !batch.isEmpty else { return [] }
         let replies = try await sendMany(batch.bytes, name: "batch of \(batch.count)", replies: batch.count, confirmation: nil, timeout: timeout)
-        return replies.map { token in
+        return Self.results(replies)
+    }
+
+    /// A batch's replies, each an error reply failing only its own command.
+    static func results(_ replies: [RESPToken]) -> [Result<RESPToken, RedisError>] {
+        replies.map { token in
             Result { () throws(RedisError) -> RESPToken in
                 try token.throwIfError()
                 return token

@@ -120,10 +120,14 @@ public enum LockFormatDetector {
 
     /// Whether the key with these bytes belongs to a lock without being one.
     package static func isHelperKey<Bytes: BidirectionalCollection<UInt8>>(bytes key: Bytes) -> Bool {
-        key.reversed().starts(with: helperSuffix) || helperPrefixes.contains { key.starts(with: $0) }
+        isFenceCounter(bytes: key) || helperPrefixes.contains { key.starts(with: $0) }
     }
 
-    /// `}:fence`, reversed for matching from the end.
-    private static let helperSuffix = Array(("}" + LockKeys.fenceSuffix).utf8.reversed())
+    /// Whether the key with these bytes is this library's fence counter (`…}:fence`).
+    package static func isFenceCounter<Bytes: BidirectionalCollection<UInt8>>(bytes key: Bytes) -> Bool {
+        key.reversed().starts(with: fenceSuffixReversed)
+    }
+
+    private static let fenceSuffixReversed = Array(("}" + LockKeys.fenceSuffix).utf8.reversed())
     private static let helperPrefixes = ["lock-signal:", "redisson_lock_queue:", "redisson_lock_timeout:", "redisson_lock_token:"].map { Array($0.utf8) }
 }

@@ -74,11 +74,12 @@ public final class LockInspector: Sendable {
     public func refresh(tolerance: Duration = .seconds(1)) async throws(RedisError) -> InspectionSnapshot {
         let clock = ContinuousClock()
         let start = clock.now
-        let (scanners, topologyCommands) = try await scanners()
-        let expected = previousLockCounts.withLock { counts in counts.count == scanners.count ? counts : Array(repeating: 0, count: scanners.count) }
-        let results = await Self.everyNode(Array(zip(scanners, expected))) { scanner, expected throws(RedisError) in
-            try await scanner.scan(expecting: expected)
+        var (scanners, topologyCommands) = try await scanners()
+        previousLockCounts.withLock { counts in
+            guard counts.count == scanners.count else { return }
+            for index in scanners.indices { scanners[index].expectedLocks = counts[index] }
         }
+        let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
         let counts = results.map { (try? $0.get())?.locks.count ?? 0 }
         previousLockCounts.withLock { $0 = counts }
         var merged = try merge(results, scanners: scanners)
@@ -99,7 +100,7 @@ public final class LockInspector: Sendable {
     /// release. Keys that do not exist, helper keys and other types are left out.
     public func inspect(keys: [[UInt8]]) async throws(RedisError) -> [InspectedLock] {
         let (scanners, _) = try await scanners()
-        let results = await Self.everyNode(scanners.map { ($0, 0) }) { scanner, _ throws(RedisError) in try await scanner.read(keys) }
+        let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.read(keys) }
         return try merge(results, scanners: scanners).scan.locks
     }
 
@@ -141,18 +142,17 @@ public final class LockInspector: Sendable {
         }
     }
 
-    /// Runs `body` on every scanner (with its expected lock count) side by side; results in
-    /// the scanners' order.
+    /// Runs `body` on every scanner side by side; results in the scanners' order.
     private static func everyNode(
-        _ scanners: [(NodeScanner, Int)], _ body: @escaping @Sendable (NodeScanner, Int) async throws(RedisError) -> NodeScan
+        _ scanners: [NodeScanner], _ body: @escaping @Sendable (NodeScanner) async throws(RedisError) -> NodeScan
     ) async -> [Result<NodeScan, RedisError>] {
         if scanners.count == 1 {
-            do throws(RedisError) { return [.success(try await body(scanners[0].0, scanners[0].1))] } catch { return [.failure(error)] }
+            do throws(RedisError) { return [.success(try await body(scanners[0]))] } catch { return [.failure(error)] }
         }
         return await withTaskGroup(of: (Int, Result<NodeScan, RedisError>).self) { group in
-            for (index, (scanner, expected)) in scanners.enumerated() {
+            for (index, scanner) in scanners.enumerated() {
                 group.addTask {
-                    do throws(RedisError) { return (index, .success(try await body(scanner, expected))) } catch { return (index, .failure(error)) }
+                    do throws(RedisError) { return (index, .success(try await body(scanner))) } catch { return (index, .failure(error)) }
                 }
             }
             var results = [Result<NodeScan, RedisError>](repeating: .failure(RedisError(.connectionFailed, "not scanned")), count: scanners.count)
@@ -189,7 +189,7 @@ public final class LockInspector: Sendable {
             merged.scan.roundTrips = max(merged.scan.roundTrips, scan.roundTrips)  // side by side
         }
         if scans.count == 1 {
-            merged.scan.fenceValues = first.scan.fenceValues
+            merged.scan.fenceValues = first.scan.fenceValues  // shared, not copied entry by entry
         } else {
             for (_, scan) in scans { merged.scan.fenceValues.merge(scan.fenceValues) { max($0, $1) } }
         }

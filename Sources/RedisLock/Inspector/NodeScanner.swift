@@ -42,10 +42,12 @@ struct NodeScanner: Sendable {
     let pattern: String
     let scanCount: Int
     let batchSize: Int
+    /// How many locks the previous scan found here: sizes the rows up front, so they are not
+    /// copied while they grow.
+    var expectedLocks = 0
 
-    /// Scans the whole selection once; `expectedLocks` (the previous scan's count) sizes the
-    /// rows up front, so they are not copied while they grow.
-    func scan(expecting expectedLocks: Int = 0) async throws(RedisError) -> NodeScan {
+    /// Scans the whole selection once.
+    func scan() async throws(RedisError) -> NodeScan {
         var result = NodeScan()
         result.locks.reserveCapacity(expectedLocks + expectedLocks / 16)
         result.serverTime = try await serverTimeMilliseconds()
@@ -138,7 +140,7 @@ struct NodeScanner: Sendable {
 
         init(_ key: ByteBuffer) {
             let bytes = key.readableBytesView
-            if bytes.count >= Self.fenceSuffix.count, bytes.suffix(Self.fenceSuffix.count).elementsEqual(Self.fenceSuffix) {
+            if LockFormatDetector.isFenceCounter(bytes: bytes) {
                 self = .fenceCounter
             } else if LockFormatDetector.isHelperKey(bytes: bytes) {
                 self = .helper
@@ -147,23 +149,17 @@ struct NodeScanner: Sendable {
             }
         }
 
-        static let fenceSuffix = Array(("}" + LockKeys.fenceSuffix).utf8)
     }
 
-    /// `lock-signal:NAME` for each key `lock:NAME` that may have one, in order: slices of one
-    /// buffer, so naming them allocates once.
+    /// `lock-signal:NAME` for each key `lock:NAME` that may have one, in order.
     private static func signalSiblings(of keys: [ByteBuffer], roles: [KeyRole]) -> [ByteBuffer] {
-        var names = ByteBufferAllocator().buffer(capacity: 0)
-        var ranges: [Range<Int>] = []
-        for (key, role) in zip(keys, roles) {
-            guard case .lock(mayHaveSignalSibling: true) = role else { continue }
-            let start = names.writerIndex
+        let candidates = zip(keys, roles).filter { _, role in
+            if case .lock(mayHaveSignalSibling: true) = role { true } else { false }
+        }
+        return ByteBuffer.slices(candidates.map(\.0)) { names, key in
             names.writeString("lock-signal:")
             names.writeImmutableBuffer(key.getSlice(at: key.readerIndex + 5, length: key.readableBytes - 5)!)
-            ranges.append(start ..< names.writerIndex)
         }
-        // Sliced only once written: a slice taken earlier would make every later write copy.
-        return ranges.map { names.getSlice(at: $0.lowerBound, length: $0.count)! }
     }
 
     /// The values of `keys` from the first replies: one per key; `nil` for a missing key or
@@ -303,23 +299,16 @@ struct NodeScanner: Sendable {
     private func countWaiters(of rows: Range<Int>, in result: NodeScan, on connection: RedisConnection) -> WaiterCount? {
         let own = rows.filter { result.locks[$0].format == .lockwatch }
         guard !own.isEmpty else { return nil }
-        var names = ByteBufferAllocator().buffer(capacity: own.count * 48)
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(own.count)
-        for row in own {
-            let start = names.writerIndex
+        let channels = ByteBuffer.slices(own) { names, row in
             names.writeBytes(result.locks[row].keyBytes)
             names.writeString(LockKeys.channelSuffix)
-            ranges.append(start ..< names.writerIndex)
         }
-        // Sliced only once written: a slice taken earlier would make every later write copy.
-        let channels = ranges.map { names.getSlice(at: $0.lowerBound, length: $0.count)! }
-        var command = RESPCommandBatch(capacity: names.readableBytes + own.count * 8 + 32)
+        var command = RESPCommandBatch(capacity: channels.reduce(32) { $0 + $1.readableBytes + 8 })
         command.append("PUBSUB", mode == .clusterNode ? "SHARDNUMSUB" : "NUMSUB", channels)
         return WaiterCount(rows: own, replies: connection.write(batch: command))
     }
 
-    /// Waits for the answers of ``countWaiters(of:in:)`` and fills them in. An answer lists
+    /// Waits for the answers of ``countWaiters(of:in:on:)`` and fills them in. An answer lists
     /// `channel, count` pairs in the order asked (a map under RESP3), so counts are read by
     /// position.
     private func fillWaiters(_ counts: [WaiterCount], into result: inout NodeScan) async throws(RedisError) {
@@ -359,5 +348,21 @@ struct NodeScanner: Sendable {
         case -1: return TimeToLive(milliseconds: nil)
         case let milliseconds: return TimeToLive(milliseconds: milliseconds)
         }
+    }
+}
+
+extension ByteBuffer {
+    /// Byte strings, one per item, written back to back into one buffer (one allocation for
+    /// many small strings) and sliced only once all are written: a slice taken earlier would
+    /// make every later write copy the buffer.
+    static func slices<Items: Sequence>(_ items: Items, writing write: (inout ByteBuffer, Items.Element) -> Void) -> [ByteBuffer] {
+        var buffer = ByteBufferAllocator().buffer(capacity: 0)
+        var ranges: [Range<Int>] = []
+        for item in items {
+            let start = buffer.writerIndex
+            write(&buffer, item)
+            ranges.append(start ..< buffer.writerIndex)
+        }
+        return ranges.map { buffer.getSlice(at: $0.lowerBound, length: $0.count)! }
     }
 }
