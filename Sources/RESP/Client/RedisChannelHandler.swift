@@ -18,6 +18,10 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private var buffered: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var flushScheduled = false
+    /// Requests written since the last flush.
+    private var unflushed = 0
+    /// Flush at once after this many unflushed requests, without waiting for the loop tick.
+    static let flushEvery = 16
     private var timerDeadline: NIODeadline?
     /// Why the connection ended, once it has.
     private(set) var closeReason: RedisError?
@@ -55,14 +59,20 @@ final class RedisChannelHandler: ChannelInboundHandler {
         queue.append(id: id, label: label, deadline: deadline, replies: replies,
                      confirmation: confirmation, waiter: waiter)
         context.write(NIOAny(bytes), promise: nil)
-        if wasIdle {
-            // Nothing else in flight: flush now for the lowest latency.
+        unflushed += 1
+        if wasIdle || unflushed >= Self.flushEvery {
+            // Nothing else in flight: flush now for the lowest latency. Or enough is waiting:
+            // flush now, so the server starts on these while later callers are still writing
+            // (waiting for the end of the tick made many callers and the server take turns).
+            unflushed = 0
             context.flush()
         } else if !flushScheduled {
             // Others are writing in this same loop tick: flush once after all of them.
             flushScheduled = true
             context.eventLoop.assumeIsolated().execute {
                 self.flushScheduled = false
+                guard self.unflushed > 0 else { return }
+                self.unflushed = 0
                 self.context?.flush()
             }
         }
