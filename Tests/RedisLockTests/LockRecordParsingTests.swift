@@ -64,7 +64,12 @@ struct LockRecordParsingTests {
         #expect(row.value == Array(text.utf8))
         #expect(row == stored)
         #expect(row.hashValue == stored.hashValue)
-        #expect(row.valueDigest == row.valueDigest)
+        let again = InspectedLock(keyBytes: Array("lock:{a}".utf8), record: fields, ttlMilliseconds: 1, placement: nil)
+        #expect(row.valueDigest == again.valueDigest)  // one holder, whatever its TTL
+        var nextHolder = fields
+        nextHolder.fence += 1
+        #expect(InspectedLock(keyBytes: Array("lock:{a}".utf8), record: nextHolder, ttlMilliseconds: 5_000, placement: nil).valueDigest
+            != row.valueDigest)
         row.owner = "someone else"  // the value read from Redis does not change with it
         #expect(row.value == Array(text.utf8))
         row.fence = 8

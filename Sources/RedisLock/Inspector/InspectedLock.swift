@@ -14,7 +14,7 @@ public struct InspectedLock: Sendable, Hashable {
     public var token: String? { willSet { keepValue() } }
     /// The raw value: the string's bytes, or for a hash its fields as `field=value` lines.
     public var value: [UInt8] {
-        get { storedValue ?? recordValue }
+        get { storedValue ?? recordFields.encoded }
         set { storedValue = newValue }
     }
     /// The value's bytes; `nil` when the value is this library's record exactly as the acquire
@@ -98,15 +98,14 @@ public struct InspectedLock: Sendable, Hashable {
     }
 
     /// The record ``value`` stands for when it is not stored.
-    private var recordValue: [UInt8] {
+    private var recordFields: RecordFastPath.Fields {
         RecordFastPath.Fields(
-            token: token ?? "", owner: owner ?? "", acquiredAtMilliseconds: acquiredAtMilliseconds ?? 0, fence: fence ?? 0
-        ).encoded
+            token: token ?? "", owner: owner ?? "", acquiredAtMilliseconds: acquiredAtMilliseconds ?? 0, fence: fence ?? 0)
     }
 
     /// Stores the value before a field it is rebuilt from changes.
     private mutating func keepValue() {
-        if storedValue == nil { storedValue = recordValue }
+        if storedValue == nil { storedValue = recordFields.encoded }
     }
 
     /// A 64-bit identity of the value for telling holders apart across scans (this process
@@ -117,10 +116,7 @@ public struct InspectedLock: Sendable, Hashable {
         if let storedValue {
             storedValue.withUnsafeBytes { hasher.combine(bytes: $0) }
         } else {
-            hasher.combine(token)
-            hasher.combine(owner)
-            hasher.combine(acquiredAtMilliseconds)
-            hasher.combine(fence)
+            hasher.combine(recordFields)
         }
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }

@@ -46,8 +46,9 @@ struct InspectorHistory: Sendable {
     mutating func noteExpired(_ key: [UInt8], at instant: ContinuousClock.Instant) -> LockEvent? {
         guard let previousTime, let previousInstant,
               !LockFormatDetector.isHelperKey(String(decoding: key, as: UTF8.self)) else { return nil }
-        let old = seen[ByteKey(key)]
-        expiredByNotification.updateValue(old?.value, forKey: ByteKey(key))
+        let byteKey = ByteKey(key)
+        let old = seen[byteKey]
+        expiredByNotification.updateValue(old?.value, forKey: byteKey)
         let elapsed = max(0, (instant - previousInstant).milliseconds)
         return LockEvent(kind: .expired, keyBytes: key, owner: old?.owner, atMilliseconds: previousTime + elapsed, source: .notification)
     }
