@@ -44,4 +44,20 @@ struct HoldInputTests {
             #expect(!FileManager.default.fileExists(atPath: marker))
         }
     }
+
+    /// A refused login names the user: a control character in it is shown escaped, in the
+    /// message and in no raw log line.
+    @Test func aRefusedLoginIsReportedEscaped() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await withLockServer(RedisServer.Options(requirePassword: "right")) { pool, admin in
+            let run = try await runLockwatch(
+                ["hold", "x", "--url", "redis://a%1b%5b31mb@127.0.0.1:\(pool.server.port)", "--wait", "0", "--", "true"],
+                environment: ["REDIS_PASSWORD": "wrong"], in: scratch.path)
+            #expect(run.status == 77, "stderr: \(run.stderr)")
+            #expect(!run.stderr.unicodeScalars.contains("\u{1b}"), "a raw escape reached stderr: \(run.stderr)")
+            #expect(run.stderr.contains("a\\x1b[31mb"), "stderr: \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "stderr: \(run.stderr)")
+        }
+    }
 }
