@@ -36,7 +36,8 @@ enum ConnectionProbe {
             case .success(let reached):
                 return .success(reached)
             case .failure(let error):
-                failure = ConnectFailure(error, endpoint: configuration.endpoint.description, connectTimeout: attempt.connectTimeout)
+                failure = ConnectFailure(
+                    error, endpoint: configuration.endpoint.description, connectTimeout: attempt.connectTimeout, usesTLS: configuration.tls != nil)
             }
             logger.debug("connect attempt \(attempts) failed", metadata: ["endpoint": "\(configuration.endpoint)", "error": "\(failure.detail)"])
             guard failure.isTransient else { return .failure(failure) }

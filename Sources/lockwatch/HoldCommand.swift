@@ -70,7 +70,7 @@ struct HoldCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--owner: \(error.message)")
         }
-        let lease = try await acquire(lock, until: deadline, endpoint: connected.description)
+        let lease = try await acquire(lock, until: deadline, endpoint: connected.endpointDescription)
         let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
         let command: CommandProcessGroup
         do throws(CommandProcessGroup.SpawnError) {

@@ -103,6 +103,13 @@ struct Connected: Sendable {
         }
     }
 
+    /// The server for messages about a connection: `host:port` of a single server, else
+    /// ``description``.
+    var endpointDescription: String {
+        if case .single(let client) = servers { return client.configuration.endpoint.description }
+        return description
+    }
+
     /// Closes every connection.
     func shutdown() async {
         switch servers {

@@ -63,6 +63,24 @@ struct HoldConnectTests {
         #expect(help.stdout.contains("connect_timeout (default 5s)"), "help: \(help.stdout)")
     }
 
+    /// `rediss://` pointed at a plaintext port: it fails within the connect timeout and says
+    /// the port may not speak TLS (before: 10-15 s and "HELLO got no reply").
+    @Test func tlsToAPlaintextPortSaysSoWithinTheConnectTimeout() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await withLockServer { pool, admin in
+            let started = ContinuousClock.now
+            let run = try await runLockwatch(
+                ["hold", "x", "--url", "rediss://127.0.0.1:\(pool.server.port)?verify=none&connect_timeout=1s", "--wait", "0", "--", "true"],
+                in: scratch.path)
+            let elapsed = ContinuousClock.now - started
+            #expect(run.status == 69, "stderr: \(run.stderr)")
+            #expect(elapsed < .seconds(3), "took \(elapsed)")
+            #expect(run.stderr.contains("use redis:// instead of rediss://"), "stderr: \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "stderr: \(run.stderr)")
+        }
+    }
+
     /// The server is down when hold starts and comes back within --wait: hold keeps trying
     /// and runs the command.
     @Test func aServerThatIsDownIsRetriedUntilItComesBack() async throws {
