@@ -19,7 +19,7 @@ struct HoldReleaseTests {
             let redis = pool.server.pid
             let holder = try SpawnedProcess(
                 lockwatch,
-                ["hold", "paused", "--url", pool.server.url, "--ttl", "1s", "--", "sh", "-c", #"kill -STOP "$0"; exit 3"#, String(redis)],
+                ["hold", "paused", "--url", pool.server.url, "--ttl", "2s", "--", "sh", "-c", #"kill -STOP "$0"; exit 3"#, String(redis)],
                 directory: scratch.path)
             defer {
                 kill(redis, SIGCONT)
@@ -28,9 +28,10 @@ struct HoldReleaseTests {
             let paused = try await eventually(timeout: .seconds(10)) { processState(redis) == "T" }
             try #require(paused, "the command did not pause the server; stderr: \(holder.standardError)")
             let pausedAt = ContinuousClock.now
-            // The lock's TTL (1 s from its acquisition, before the pause) has to pass while the
-            // server is paused; then the release reaches it.
-            try await Task.sleep(until: pausedAt + .milliseconds(1300))
+            // The lock's TTL (2 s from its acquisition, before the pause) has to pass while the
+            // server is paused; then the release reaches it. (2 s, not less, so that a slow
+            // machine still starts and ends the command well within the lease.)
+            try await Task.sleep(until: pausedAt + .milliseconds(2300))
             try #require(!holder.hasExited, "hold did not wait for the release; stderr: \(holder.standardError)")
             kill(redis, SIGCONT)
             let status = await holder.waitForExit(timeout: .seconds(10))
