@@ -64,14 +64,16 @@ final class CommandProcessGroup: Sendable {
     }
 
     /// Waits until every process of the group has ended and been reaped; returns the command's
-    /// exit status, or 128 + the signal that killed it.
-    func waitUntilGone() async -> Int32 {
+    /// exit status, or 128 + the signal that killed it. `outlived` is called (once) with that
+    /// status when the command has ended but processes it started still run.
+    func waitUntilGone(outlived: @escaping @Sendable (Int32) -> Void) async -> Int32 {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: self.reapUntilGone()) }
+            Thread.detachNewThread { continuation.resume(returning: self.reapUntilGone(outlived: outlived)) }
         }
     }
 
-    private func reapUntilGone() -> Int32 {
+    private func reapUntilGone(outlived: @Sendable (Int32) -> Void) -> Int32 {
+        var toldOutlived = false
         while true {
             // Sleeps until a member has ended, without reaping it: reaping happens below, under
             // the lock `send` takes, so a zombie keeps the group's id reserved until then.
@@ -90,6 +92,10 @@ final class CommandProcessGroup: Sendable {
                 }
             }
             if let status { return status }
+            if !toldOutlived, let status = state.withLock({ $0.leaderStatus }) {
+                toldOutlived = true
+                outlived(status)
+            }
         }
     }
 

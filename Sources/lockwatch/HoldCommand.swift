@@ -84,7 +84,9 @@ struct HoldCommand: AsyncParsableCommand {
 
         let outcome = await withTaskGroup(of: HoldOutcome.self) { group in
             group.addTask {
-                let status = await command.waitUntilGone()
+                let status = await command.waitUntilGone { status in
+                    printError("the command exited (status \(status)); waiting for the processes it left running in its process group, the lock stays held until they end")
+                }
                 return .exited(status, leaseValid: lease.isValid)
             }
             group.addTask {

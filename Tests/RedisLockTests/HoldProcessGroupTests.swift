@@ -65,6 +65,7 @@ struct HoldProcessGroupTests {
             defer { for pid in pids { kill(pid, SIGKILL) } }
             try #require(try await eventually(timeout: .seconds(10)) { !processExists(pids[0]) }, "the shell did not end")
             #expect(try await eventually(timeout: .milliseconds(500)) { holder.hasExited } == false, "hold exited while the background job still ran")
+            #expect(holder.standardError.contains("waiting for the processes it left running"), "stderr: \(holder.standardError)")
             let writer = open(gate, O_WRONLY)
             if writer >= 0 { close(writer) }
             let status = await holder.waitForExit(timeout: .seconds(10))
