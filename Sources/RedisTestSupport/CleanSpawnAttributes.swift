@@ -7,8 +7,14 @@ public import Glibc
 /// thread's mask, so without these a child (a redis-server, a command run by `lockwatch hold`)
 /// would ignore SIGTERM and SIGINT.
 public enum CleanSpawnAttributes {
-    /// Calls `body` with initialised attributes, destroyed afterwards.
-    public static func with<Result>(_ body: (inout posix_spawnattr_t) throws -> Result) rethrows -> Result {
+    /// glibc's `POSIX_SPAWN_SETSID`: its header defines it only under `_GNU_SOURCE`, which
+    /// Swift's Glibc module does not see.
+    private static let setSessionFlag: Int32 = 0x80
+
+    /// Calls `body` with initialised attributes, destroyed afterwards. With `newSession` the
+    /// child starts a session (and process group) of its own, whose id is its pid, so all its
+    /// descendants can be signalled and waited for together.
+    public static func with<Result>(newSession: Bool = false, _ body: (inout posix_spawnattr_t) throws -> Result) rethrows -> Result {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -18,7 +24,8 @@ public enum CleanSpawnAttributes {
         sigfillset(&allSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setSessionFlag : 0)
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         return try body(&attributes)
     }
 }

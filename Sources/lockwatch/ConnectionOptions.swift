@@ -5,7 +5,7 @@ import RESP
 /// The options every command uses to reach Redis: one server, a cluster, or a Redlock set.
 struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "redis://[user@]host[:port][/db], rediss://…, unix:///path, redis+sentinel://host:26379[,host:port…]/MASTER, or a cluster's redis://host1:port1,host2:port2. Repeat it for a Redlock set of independent servers. (Default: $REDIS_URL, else redis://127.0.0.1:6379.) Put no password here: use $REDIS_URL, $REDIS_PASSWORD or --password-file.",
+        "redis://[user@]host[:port][/db], rediss://…, unix:///path, redis+sentinel://host:26379[,host:port…]/MASTER, or a cluster's redis://host1:port1,host2:port2. Repeat it for a Redlock set of independent servers. (Default: $REDIS_URL, else redis://127.0.0.1:6379.) Put no password here: use $REDIS_URL, $REDIS_PASSWORD or --password-file. One connection attempt, handshake included, gives up after the URL's connect_timeout (default 5s).",
         valueName: "url"))
     var url: [String] = []
 
@@ -15,6 +15,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Read the password from this file (first line); it applies to every node.")
     var passwordFile: String?
 
+    @Flag(help: "On connection failures, show the underlying error and every attempt (timestamped), not only the one-line summary.")
+    var verbose = false
+
     func validate() throws {
         if cluster && url.count > 1 {
             throw ValidationError("--cluster takes one seed list (--url redis://h1:p1,h2:p2); several --url mean a Redlock set")
@@ -23,6 +26,7 @@ struct ConnectionOptions: ParsableArguments {
 
     /// What these options point at, or a usage error naming what is wrong.
     func target() throws -> RedisTarget {
+        LogSetup.setVerbose(verbose)
         if url.count > 1 {
             var nodes: [RedisConfiguration] = []
             for (index, text) in url.enumerated() {

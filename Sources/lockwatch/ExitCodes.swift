@@ -11,7 +11,7 @@ enum LockwatchExit {
     static let software = ExitCode(70)
     /// The lock was not acquired in time (EX_TEMPFAIL).
     static let notAcquired = ExitCode(75)
-    /// The lease was lost while the command ran.
+    /// The lease ended before the command (its whole process group) did.
     static let leaseLost = ExitCode(76)
     /// Wrong password, or the ACL user lacks a permission (EX_NOPERM).
     static let permission = ExitCode(77)
@@ -22,8 +22,9 @@ enum LockwatchExit {
 
     /// The table printed in `--help`.
     static let helpText = """
-        Exit codes: the command's own status when it ran; 64 bad usage; 69 Redis unreachable; \
-        70 internal error; 75 lock not acquired in time; 76 lease lost while the command ran; \
+        Exit codes: the command's own status when it ran (also when only the release failed \
+        afterwards); 64 bad usage; 69 Redis unreachable (within --wait); 70 internal error; 75 \
+        lock not acquired in time; 76 the lease ended before the command did; \
         77 authentication or permission refused; 126 command not executable; 127 command not \
         found; 128+N the command was killed by signal N.
         """

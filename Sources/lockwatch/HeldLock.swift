@@ -58,6 +58,14 @@ enum HeldLock: Sendable {
         }
     }
 
+    /// Whether the lease is neither lost nor past its validity, as far as this client knows.
+    var isValid: Bool {
+        switch self {
+        case .single(let lease, _): lease.isValid
+        case .redlock(let lease, _): lease.isValid
+        }
+    }
+
     /// Keeps the lease alive until the Task is cancelled (`nil`) or it is lost (why).
     func keepRenewed(ttl: Duration) async -> String? {
         switch self {

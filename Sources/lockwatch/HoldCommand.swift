@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import LockWatchUI
 import RESP
 import RedisLock
 
@@ -12,8 +13,14 @@ struct HoldCommand: AsyncParsableCommand {
         discussion: """
             The command gets LOCK_NAME, LOCK_KEY, LOCK_TOKEN and LOCK_FENCE in its environment; \
             pass LOCK_FENCE to whatever you protect, which should reject fences lower than the \
-            highest it has seen. If the lease is lost while the command runs, the command gets \
-            SIGTERM (SIGKILL after --grace) and hold exits with 76.
+            highest it has seen. The command runs in a session and process group of its own; \
+            hold exits only when every process of that group has ended, and the lock stays held \
+            (renewed) until then. If the lease is lost, the whole group gets SIGTERM (SIGKILL \
+            after --grace) and hold exits with 76. SIGTERM, SIGINT and SIGHUP sent to hold go to \
+            the whole group.
+            Connecting is retried until --wait ends (a server that is down, restarting or \
+            loading); one attempt gives up after the URL's connect_timeout (default 5s), so \
+            --wait 0 against a server that does not answer fails within that.
             On a cluster URL the lock lives on its slot's primary. With several --url it is a \
             Redlock over those independent servers (held on a majority); a Redlock has no single \
             fence, so the command gets LOCK_FENCES (address=fence per node) instead of LOCK_FENCE.
@@ -22,7 +29,7 @@ struct HoldCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The lock's name (the key is PREFIX{NAME}).")
+    @Argument(help: "The lock's name (the key is PREFIX{NAME}): not empty, printable characters only.")
     var name: String
 
     @OptionGroup var connection: ConnectionOptions
@@ -30,10 +37,10 @@ struct HoldCommand: AsyncParsableCommand {
     @Option(help: "Key prefix of the locks.")
     var prefix = "lock:"
 
-    @Option(help: "Lease time-to-live; renewed every third of it while the command runs.")
+    @Option(help: "Lease time-to-live (10ms to 365 days); renewed every third of it while the command runs.")
     var ttl = DurationOption(argument: "30s")!
 
-    @Option(help: "How long to wait for the lock (0 fails at once if held).")
+    @Option(help: "How long to wait for the lock, connecting included (0 fails at once if held).")
     var wait = DurationOption(argument: "10s")!
 
     @Option(help: "Owner label stored in the lock (default hostname:pid).")
@@ -47,11 +54,15 @@ struct HoldCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. lockwatch hold NAME -- ./job.sh") }
+        try LockNameCheck.name(name)
+        try LockNameCheck.printable(prefix, what: "--prefix")
         guard ttl.duration >= .milliseconds(10) else { throw ValidationError("--ttl must be at least 10ms") }
+        guard ttl.duration <= LockNameCheck.maximumTTL else { throw ValidationError("--ttl must be at most 365 days (525600m), not \(ttl)") }
     }
 
     func run() async throws {
-        let connected = try await connection.target().connect()
+        let deadline = ContinuousClock.now + wait.duration
+        let connected = try await connection.target().connect(probeUntil: deadline)
         defer { Task { await connected.shutdown() } }
         let lock: HoldableLock
         do throws(LockError) {
@@ -59,26 +70,25 @@ struct HoldCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--owner: \(error.message)")
         }
-        let lease: HeldLock
-        do throws(LockError) {
-            lease = try await lock.lock(name, ttl: ttl.duration, wait: wait.duration)
-        } catch {
-            throw Self.report(error, name: name, wait: wait)
-        }
-        let child: ChildProcess
-        do throws(ChildProcess.SpawnError) {
-            child = try ChildProcess.spawn(command, extraEnvironment: lease.environment(name: name))
+        let lease = try await acquire(lock, until: deadline, endpoint: connected.endpointDescription)
+        let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
+        let command: CommandProcessGroup
+        do throws(CommandProcessGroup.SpawnError) {
+            command = try CommandProcessGroup.spawn(self.command, extraEnvironment: lease.environment(name: name))
         } catch {
             _ = try? await lease.unlock()
-            printError("cannot run '\(command[0])': \(error.message)")
+            printError("cannot run '\(TerminalText.sanitize(self.command[0]))': \(error.message)")
             throw error.code == ENOENT ? LockwatchExit.commandNotFound : LockwatchExit.cannotExecute
         }
-        // Made only now: a signal source that is never started crashes libdispatch when freed.
-        let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
-        signals.forward(to: child)
+        signals.forward(to: command)
 
         let outcome = await withTaskGroup(of: HoldOutcome.self) { group in
-            group.addTask { .exited(await child.waitForExit()) }
+            group.addTask {
+                let status = await command.waitUntilGone { status in
+                    printError("the command exited (status \(status)); waiting for the processes it left running in its process group, the lock stays held until they end")
+                }
+                return .exited(status, leaseValid: lease.isValid)
+            }
             group.addTask {
                 if let loss = await lease.keepRenewed(ttl: ttl.duration) { return .lost(loss) }
                 return .renewalStopped
@@ -86,16 +96,16 @@ struct HoldCommand: AsyncParsableCommand {
             var lost: String?
             while let next = await group.next() {
                 switch next {
-                case .exited(let status):
+                case .exited(let status, let leaseValid):
                     group.cancelAll()
-                    return lost.map { HoldOutcome.lost($0) } ?? HoldOutcome.exited(status)
+                    return lost.map { HoldOutcome.lost($0) } ?? HoldOutcome.exited(status, leaseValid: leaseValid)
                 case .lost(let loss):
                     lost = loss
-                    printError("lost the lease on '\(name)' (\(lease.fenceDescription)): \(loss); stopping the command")
-                    child.send(SIGTERM)
+                    printError("lost the lease on '\(name)' (\(lease.fenceDescription)): \(TerminalText.sanitize(loss)); stopping the command's process group")
+                    command.send(SIGTERM)
                     group.addTask {
-                        try? await Task.sleep(for: grace.duration)
-                        child.send(SIGKILL)
+                        do { try await Task.sleep(for: grace.duration) } catch { return .renewalStopped }
+                        command.send(SIGKILL)
                         return .renewalStopped
                     }
                 case .renewalStopped:
@@ -104,40 +114,85 @@ struct HoldCommand: AsyncParsableCommand {
             }
             return lost.map { HoldOutcome.lost($0) } ?? HoldOutcome.renewalStopped
         }
-        if case .exited(let status) = outcome {
-            let released: Bool
-            do { released = try await lease.unlock() } catch {
-                printError("could not release '\(name)' (it expires by its TTL): \(error.message)")
-                throw ExitCode(status)
+        guard case .exited(let status, let leaseValid) = outcome else { throw LockwatchExit.leaseLost }
+        try await release(lease, commandStatus: status, leaseValid: leaseValid)
+    }
+
+    /// Takes the lock within the wait, trying again after failures that may pass (a
+    /// connection refused or closed, `LOADING`, `BUSY`, …).
+    private func acquire(_ lock: HoldableLock, until deadline: ContinuousClock.Instant, endpoint: String) async throws -> HeldLock {
+        var pause = Duration.milliseconds(50)
+        while true {
+            do throws(LockError) {
+                return try await lock.lock(name, ttl: ttl.duration, wait: max(.zero, deadline - .now))
+            } catch {
+                if Self.isTransient(error), deadline - .now > pause {
+                    try? await Task.sleep(for: pause)
+                    pause = min(pause * 2, .seconds(1))
+                    continue
+                }
+                throw Self.report(error, name: name, wait: wait, endpoint: endpoint)
             }
-            if !released {
-                printError("'\(name)' was no longer ours when the command ended: the lease expired while it ran")
-                throw LockwatchExit.leaseLost
-            }
+        }
+    }
+
+    /// Releases the lock after the command's process group has ended and exits: with the
+    /// command's status, unless the lease ended before the command did (76).
+    private func release(_ lease: HeldLock, commandStatus status: Int32, leaseValid: Bool) async throws -> Never {
+        let released: Bool
+        do {
+            released = try await lease.unlock()
+        } catch {
+            guard leaseValid else { throw leaseExpiredWhileRunning() }
+            printError("could not release '\(name)' (it expires by its TTL, \(ttl)): \(TerminalText.sanitize(error.message))")
             throw ExitCode(status)
         }
-        throw LockwatchExit.leaseLost
+        if released { throw ExitCode(status) }
+        guard leaseValid else { throw leaseExpiredWhileRunning() }
+        printError("the command ended while the lease on '\(name)' was valid, but the lock was gone when the release reached Redis (it expired meanwhile, e.g. behind a slow or paused server, or someone released it): nothing to release, it expires by its TTL")
+        throw ExitCode(status)
+    }
+
+    private func leaseExpiredWhileRunning() -> ExitCode {
+        printError("'\(name)' was no longer ours when the command ended: the lease expired while it ran")
+        return LockwatchExit.leaseLost
+    }
+
+    /// Whether trying again within the wait may succeed.
+    static func isTransient(_ error: LockError) -> Bool {
+        if let underlying = error.underlying {
+            if underlying.code == .authenticationFailed || underlying.code == .permissionDenied { return false }
+            if underlying.code == .clusterDown { return true }
+            if let prefix = underlying.serverErrorPrefix, ConnectFailure.transientServerErrors.contains(prefix) { return true }
+        }
+        return error.code == .connectionFailed || error.code == .outcomeUnknown
     }
 
     /// Prints a clear message for a failed acquire and returns the exit code.
-    static func report(_ error: LockError, name: String, wait: DurationOption) -> ExitCode {
+    static func report(_ error: LockError, name: String, wait: DurationOption, endpoint: String) -> ExitCode {
         switch error.code {
         case .notAcquired, .waitTimedOut:
             let holder = error.holder.map { "\($0)" } ?? "someone else"
-            printError("could not acquire '\(name)' within \(wait): held by \(holder)")
+            printError("could not acquire '\(name)' within \(wait): held by \(TerminalText.sanitize(holder))")
             return LockwatchExit.notAcquired
-        case .refusedByServer:
-            printError(error.message)
-            return LockwatchExit.permission
-        case .connectionFailed, .outcomeUnknown:
-            if error.underlying?.code == .authenticationFailed || error.underlying?.code == .permissionDenied {
-                printError(error.underlying!.message)
-                return LockwatchExit.permission
+        case .refusedByServer, .connectionFailed, .outcomeUnknown:
+            if let underlying = error.underlying {
+                if underlying.code == .authenticationFailed || underlying.code == .permissionDenied {
+                    printError(TerminalText.sanitize(underlying.message))
+                    return LockwatchExit.permission
+                }
+                if underlying.code == .connectionFailed || (error.code == .refusedByServer && isTransient(error)) {
+                    // One line, as when the first connection fails.
+                    return ConnectFailure(underlying, endpoint: endpoint, connectTimeout: .zero).report()
+                }
             }
-            printError(error.message)
-            return LockwatchExit.unavailable
+            printError(TerminalText.sanitize(error.message))
+            return error.code == .refusedByServer ? LockwatchExit.permission : LockwatchExit.unavailable
+        case .invalidArgument:
+            printError(TerminalText.sanitize(error.message))
+            return LockwatchExit.usage
         default:
-            printError(error.message)
+            printError(TerminalText.sanitize(error.message))
             return LockwatchExit.software
         }
     }
@@ -145,7 +200,8 @@ struct HoldCommand: AsyncParsableCommand {
 
 /// How a held command ended.
 enum HoldOutcome: Sendable {
-    case exited(Int32)
+    /// The command's process group is gone; whether the lease was still valid then.
+    case exited(Int32, leaseValid: Bool)
     case lost(String)
     case renewalStopped
 }

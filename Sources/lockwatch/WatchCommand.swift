@@ -45,7 +45,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connected = try await connection.target().connect(logger: DashboardLauncher.silentLogger)
+        let connected = try await connection.target().connect(logger: DashboardLauncher.silentLogger, probeUntil: nil)
         let exit = await DashboardLauncher.run(
             connected: connected,
             selection: match.map { .glob($0) } ?? .prefix(prefix),
