@@ -12,9 +12,9 @@ let package = Package(
     products: [
         .library(name: "RESP", targets: ["RESP"]),
         .library(name: "RedisLock", targets: ["RedisLock"]),
+        .library(name: "LockWatchUI", targets: ["LockWatchUI"]),
+        .library(name: "RedisTestSupport", targets: ["RedisTestSupport"]),
         .executable(name: "lockwatch", targets: ["lockwatch"]),
-        .executable(name: "inspector-benchmark", targets: ["inspector-benchmark"]),
-        .executable(name: "distributed-lock-benchmark", targets: ["distributed-lock-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -23,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -76,57 +75,6 @@ let package = Package(
         .target(
             name: "RedisTestSupport",
             dependencies: ["RESP"],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "resp-benchmark",
-            dependencies: [
-                "RESP",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
-            path: "Benchmarks/RESPBenchmark",
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "lock-benchmark",
-            dependencies: [
-                "RESP",
-                "RedisLock",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/LockBenchmark",
-            exclude: ["python"],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "distributed-lock-benchmark",
-            dependencies: [
-                "RESP",
-                "RedisLock",
-                "RedisTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/DistributedLockBenchmark",
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "inspector-benchmark",
-            dependencies: [
-                "RESP",
-                "RedisLock",
-                "LockWatchUI",
-                "RedisTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            path: "Benchmarks/InspectorBenchmark",
             swiftSettings: strict
         ),
         .testTarget(

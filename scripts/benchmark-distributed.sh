@@ -5,6 +5,6 @@
 # SWIFT_SCRATCH_PATH picks another build directory (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scratch="${SWIFT_SCRATCH_PATH:-.build}"
-swift build -c release --scratch-path "$scratch" --product distributed-lock-benchmark >&2
-exec "$scratch/release/distributed-lock-benchmark" "$@"
+source scripts/lib/benchmarks.sh
+build_benchmarks distributed-lock-benchmark
+exec "$BENCH_BIN/distributed-lock-benchmark" "$@"

@@ -6,11 +6,13 @@
 # and for the real lockwatch in tmux: resident memory, keypress-to-screen latency and the
 # commands per second it adds at the default interval.
 # Usage: scripts/benchmark-inspector.sh [--locks N] [--keys N] [--rounds N] [--watch-seconds N] [--scan-count N] [--no-naive]
+# SWIFT_SCRATCH_PATH picks another build directory (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/private-redis.sh
 
-swift build -c release --product inspector-benchmark >&2
-swift build -c release --product lockwatch >&2
+source scripts/lib/benchmarks.sh
+build_benchmarks inspector-benchmark
+swift build -c release --scratch-path "$scratch" --product lockwatch >&2
 start_private_redis
-./.build/release/inspector-benchmark --port "$REDIS_PORT" --lockwatch "$PWD/.build/release/lockwatch" "$@"
+"$BENCH_BIN/inspector-benchmark" --port "$REDIS_PORT" --lockwatch "$(cd "$scratch/release" && pwd)/lockwatch" "$@"

@@ -21,8 +21,8 @@ if ! "$venv/bin/python" -c 'import redis' >/dev/null 2>&1; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check redis >&2
 fi
 
-scratch="${SWIFT_SCRATCH_PATH:-.build}"
-swift build -c release --scratch-path "$scratch" --product lock-benchmark >&2
+source scripts/lib/benchmarks.sh
+build_benchmarks lock-benchmark library-user
 start_private_redis
-"$scratch/release/lock-benchmark" --port "$REDIS_PORT" --python "$venv/bin/python" \
+"$BENCH_BIN/lock-benchmark" --port "$REDIS_PORT" --python "$venv/bin/python" \
   --peer-script Benchmarks/LockBenchmark/python/redis_py_lock_bench.py "$@"

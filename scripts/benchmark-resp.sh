@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/private-redis.sh
 
-scratch="${SWIFT_SCRATCH_PATH:-.build}"
-swift build -c release --scratch-path "$scratch" --product resp-benchmark >&2
+source scripts/lib/benchmarks.sh
+build_benchmarks resp-benchmark library-user
 start_private_redis
-"$scratch/release/resp-benchmark" --port "$REDIS_PORT" "$@"
+"$BENCH_BIN/resp-benchmark" --port "$REDIS_PORT" "$@"

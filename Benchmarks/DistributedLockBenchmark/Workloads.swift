@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Synchronization
 
 /// Nanoseconds on the monotonic clock since a fixed origin.

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -59,7 +60,7 @@ enum InspectorBenchmark {
         let floorConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
         let floor = try await ScanFloor.measure(floorConnection, pattern: "lock:*", count: inspector.scanCount, rounds: options.rounds)
         await floorConnection.close()
-        let overFloor = Statistics.seconds(refresh) / Statistics.seconds(floor)
+        let overFloor = refresh.seconds / floor.seconds
         say("floor (SCAN alone: SCAN MATCH lock:* COUNT \(inspector.scanCount) until the cursor is 0, as redis-cli --scan): median \(Statistics.format(floor)); "
             + "the refresh takes \(String(format2: overFloor, unit: "x")) the floor  "
             + "[< 1 s reachable here: \(Self.reachability(scanFloor: floor, serverCPU: serverCPU))]")
@@ -68,7 +69,7 @@ enum InspectorBenchmark {
             let naiveConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
             let naive = try await NaiveRefresh.run(port: options.port, pattern: "lock:*", connection: naiveConnection)
             await naiveConnection.close()
-            let ratio = Statistics.seconds(naive.duration) / Statistics.seconds(refresh)
+            let ratio = naive.duration.seconds / refresh.seconds
             say("naive (redis-cli --scan --pattern 'lock:*', then PTTL + GET per key, sequential): \(Statistics.format(naive.duration)) "
                 + "for \(naive.keys) keys, \(naive.commands) commands; the inspector is \(String(format2: ratio, unit: "x")) faster")
         }
@@ -106,7 +107,7 @@ enum InspectorBenchmark {
         let window = ContinuousClock.now
         try await Task.sleep(for: .seconds(options.watchSeconds))
         let after = try await DashboardProbe.commandCalls(client)
-        let elapsed = Statistics.seconds(ContinuousClock.now - window)
+        let elapsed = (ContinuousClock.now - window).seconds
         let perSecond = Double(after - before - 1) / elapsed  // less the first INFO itself
         let screen = try probe.screen()
         let summary = screen.split(separator: "\n").first { $0.contains("cmds/refresh") }.map(String.init) ?? "(no summary line)"
@@ -166,10 +167,4 @@ struct InspectorBenchmarkOptions {
             }
         }
     }
-}
-
-/// Prints a result line at once (stdout is a pipe under the script: fully buffered otherwise).
-func say(_ line: String) {
-    print(line)
-    fflush(nil)
 }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import RESP
 import RedisTestSupport
 

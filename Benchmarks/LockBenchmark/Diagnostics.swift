@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import RESP
 import RedisLock
 
@@ -20,7 +21,7 @@ enum Diagnostics {
         let keys = ["lock:{bench:raw}", "lock:{bench:raw}:fence"]
         return try await timed(cycles: cycles) {
             let reply = try await client.run(acquire, keys: keys, arguments: [recordPrefix, "10000"])
-            guard case .array(let parts) = reply.value, parts.count == 3 else { throw LockBenchmarkError("unexpected acquire reply") }
+            guard case .array(let parts) = reply.value, parts.count == 3 else { throw BenchmarkError("unexpected acquire reply") }
             var iterator = parts.makeIterator()
             _ = iterator.next()
             let value = try String(fromRESP: iterator.next()!)
@@ -38,7 +39,7 @@ enum Diagnostics {
             try await cycle()
             recorder.record(clock.now - before)
         }
-        return recorder.measurement(cycles: cycles, elapsed: clock.now - start)
+        return CycleMeasurement(recorder.measurement(operations: cycles, elapsed: clock.now - start))
     }
 
     /// The start of a record as `Locker` sends it to the acquire script.

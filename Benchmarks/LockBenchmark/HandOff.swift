@@ -1,25 +1,7 @@
-import Histogram
+import BenchmarkSupport
 
-/// One holding of the contended lock, in nanoseconds on one monotonic clock (any origin).
-struct HeldInterval: Sendable {
-    /// When `lock()` returned.
-    var acquired: Int64
-    /// The moment before `unlock` was called.
-    var released: Int64
-    /// When `unlock` returned (ours only).
-    var unlocked: Int64?
-    /// Which contender held it.
-    var holder: Int
-    /// The fencing token (ours only).
-    var fence: Int64?
-}
-
-/// Everything the contenders of one hand-off run recorded.
-struct HandOffRun: Sendable {
-    var intervals: [HeldInterval] = []
-    /// `lock(…, wait: 10 s)` calls that gave up although the lock kept changing hands.
-    var waitTimeouts = 0
-
+extension HandOffRun {
+    /// The run analysed over `window` with holds of `hold`.
     func analysed(hold: Duration, window: Duration) -> HandOffResult {
         var result = intervals.analysed(hold: hold, window: window)
         result.waitTimeouts = waitTimeouts

@@ -1,5 +1,5 @@
+import BenchmarkSupport
 import Foundation
-import Logging
 import NIOCore
 import NIOPosix
 import RESP
@@ -7,7 +7,9 @@ import RedisLock
 
 /// Runs the lock library against its references side by side, alternating, on one private
 /// server: redis-py's `Lock` (through `python/redis_py_lock_bench.py`) and the round-trip
-/// limit measured by `redis-benchmark`. Started by `scripts/benchmark-lock.sh`.
+/// limit measured by `redis-benchmark`. Ours runs in the `library-user` program, once on
+/// Swift's default executor (what a service gets) and once with NIO as the global executor
+/// (what `lockwatch` gets). Started by `scripts/benchmark-lock.sh`.
 @main
 enum LockBenchmark {
     static func main() async {
@@ -24,10 +26,7 @@ enum LockBenchmark {
     static func run() async throws {
         let options = try LockBenchmarkOptions(arguments: CommandLine.arguments)
         let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: options.port))
-        var logger = Logger(label: "lock-benchmark")
-        logger.logLevel = .error  // the private server has no persistence on purpose: no warning
         let client = RedisClient(configuration: configuration)
-        let locker = try Locker(client: client, logger: logger)
         let server = ServerProbe(connection: try await RedisConnection.connect(configuration))
         let limit = RoundTripLimit(port: options.port)
         let redisPy = RedisPyPeer(python: options.python, script: options.peerScript, port: options.port)
@@ -38,7 +37,7 @@ enum LockBenchmark {
         print("lock benchmark: \(options.rounds) round(s) on 127.0.0.1:\(options.port); " +
               "(a) \(options.sequentialCycles) cycles, (b) \(options.concurrentCycles) cycles over 64 tasks, " +
               "(c) \(options.handOffSeconds) s of \(options.contenders) contenders holding \(options.holdMilliseconds) ms")
-        let context = Context(options: options, client: client, locker: locker, server: server, limit: limit, redisPy: redisPy)
+        let context = Context(options: options, client: client, user: LibraryUserProcess(port: options.port), server: server, limit: limit, redisPy: redisPy)
         var table = LockResultTable()
         for round in 1 ... options.rounds {
             print("round \(round)/\(options.rounds)…")
@@ -60,25 +59,33 @@ enum LockBenchmark {
 struct Context: Sendable {
     let options: LockBenchmarkOptions
     let client: RedisClient
-    let locker: Locker
+    let user: LibraryUserProcess
     let server: ServerProbe
     let limit: RoundTripLimit
     let redisPy: RedisPyPeer
 
-    /// (a) one task, sequential: ours, redis-py, the limits and the diagnostics.
+    /// Ours, run by `library-user` on `executor`.
+    func ours(_ workload: String, _ executor: ExecutorConfiguration, _ arguments: [String]) async throws -> CycleMeasurement {
+        try await server.measure { CycleMeasurement(try await user.run(workload, executor: executor, arguments)) }
+    }
+
+    /// (a) one task, sequential: ours (both executors), redis-py, the limits and the diagnostics.
     func sequential(forward: Bool, into table: inout LockResultTable) async throws {
         let cycles = options.sequentialCycles
         let a = try await inOrder(forward, [
-            { try await server.measure { try await LockWorkloads.sequential(locker, cycles: cycles) } },
+            { try await ours("lock-sequential", .default, ["--requests", String(cycles)]) },
             { try await server.measure { try await redisPy.sequential(cycles: options.pythonCycles) } },
             { try await server.measure { try await limit.cyclesPerSecond(clients: 1, requests: cycles * 2) } },
             { try await server.measure { try await Diagnostics.clientPings(client, cycles: cycles) } },
             { try await server.measure { try await Diagnostics.rawScripts(client, cycles: cycles) } },
             { try await server.measure { try await limit.scriptCyclesPerSecond(clients: 1, requests: cycles) } },
+            { try await ours("lock-sequential", .nio, ["--requests", String(cycles)]) },
         ])
-        table.add(.sequentialVersusRedisPy, ours: a[0], reference: a[1])
-        table.add(.sequentialVersusLimit, ours: a[0], reference: a[2])
-        table.add(.sequentialVersusScriptLimit, ours: a[0], reference: a[5])
+        for (executor, mine) in [(ExecutorConfiguration.default, a[0]), (.nio, a[6])] {
+            table.add(.sequentialVersusRedisPy, executor, ours: mine, reference: a[1])
+            table.add(.sequentialVersusLimit, executor, ours: mine, reference: a[2])
+            table.add(.sequentialVersusScriptLimit, executor, ours: mine, reference: a[5])
+        }
         table.addDiagnostic("diagnostic: 2 × PING through `RedisClient.send`", a[3])
         table.addDiagnostic("diagnostic: the 2 lock scripts through `RedisClient.run`, no `Locker`", a[4])
     }
@@ -87,13 +94,17 @@ struct Context: Sendable {
     /// connections.
     func concurrent(forward: Bool, into table: inout LockResultTable) async throws {
         let cycles = options.concurrentCycles
+        let arguments = ["--tasks", "64", "--requests", String(cycles)]
         let b = try await inOrder(forward, [
-            { try await server.measure { try await LockWorkloads.concurrent(locker, tasks: 64, cycles: cycles) } },
+            { try await ours("lock-concurrent", .default, arguments) },
             { try await server.measure { try await limit.cyclesPerSecond(clients: 64, requests: cycles * 2) } },
             { try await server.measure { try await limit.scriptCyclesPerSecond(clients: 64, requests: cycles) } },
+            { try await ours("lock-concurrent", .nio, arguments) },
         ])
-        table.add(.concurrentVersusLimit, ours: b[0], reference: b[1])
-        table.add(.concurrentVersusScriptLimit, ours: b[0], reference: b[2])
+        for (executor, mine) in [(ExecutorConfiguration.default, b[0]), (.nio, b[3])] {
+            table.add(.concurrentVersusLimit, executor, ours: mine, reference: b[1])
+            table.add(.concurrentVersusScriptLimit, executor, ours: mine, reference: b[2])
+        }
     }
 
     /// (c) and (c2): contenders on one lock, ours and redis-py.
@@ -103,25 +114,20 @@ struct Context: Sendable {
         let tasks = options.contenders
         for variant in HandOffVariant.allCases {
             let pause = variant.pauseAfterRelease
-            let c = try await inOrder(forward, [
-                { try await LockWorkloads.handOff(locker, tasks: tasks, hold: hold, window: window, pauseAfterRelease: pause) },
+            let arguments = [
+                "--tasks", String(tasks), "--hold-ms", String(options.holdMilliseconds), "--seconds", String(options.handOffSeconds),
+                "--pause-ms", String(Int(pause.seconds * 1000)),
+            ]
+            let c: [HandOffRun] = try await inOrder(forward, [
+                { try await user.run("lock-handoff", executor: .default, arguments) },
                 { try await redisPy.handOff(tasks: tasks, hold: hold, window: window, pauseAfterRelease: pause) },
+                { try await user.run("lock-handoff", executor: .nio, arguments) },
             ])
-            table.add(variant, ours: c[0].analysed(hold: hold, window: window), reference: c[1].analysed(hold: hold, window: window))
+            let reference = c[1].analysed(hold: hold, window: window)
+            table.add(variant, .default, ours: c[0].analysed(hold: hold, window: window), reference: reference)
+            table.add(variant, .nio, ours: c[2].analysed(hold: hold, window: window), reference: reference)
         }
     }
-}
-
-/// Runs `runs` one after the other, forwards or backwards, and returns the results in the
-/// order given.
-func inOrder<T: Sendable>(
-    isolation: isolated (any Actor)? = #isolation, _ forward: Bool, _ runs: [() async throws -> T]
-) async throws -> [T] {
-    var results: [T?] = Array(repeating: nil, count: runs.count)
-    for index in forward ? Array(runs.indices) : runs.indices.reversed() {
-        results[index] = try await runs[index]()
-    }
-    return results.map { $0! }
 }
 
 /// Command-line options of the benchmark.
@@ -142,15 +148,15 @@ struct LockBenchmarkOptions {
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
-            guard let value = iterator.next() else { throw LockBenchmarkError("\(flag) needs a value") }
+            guard let value = iterator.next() else { throw BenchmarkError("\(flag) needs a value") }
             switch flag {
             case "--python": python = value
             case "--peer-script": peerScript = value
             case "--only":
                 cases = Set(value)
-                guard !cases.isEmpty, cases.isSubset(of: ["a", "b", "c"]) else { throw LockBenchmarkError("--only takes letters of abc") }
+                guard !cases.isEmpty, cases.isSubset(of: ["a", "b", "c"]) else { throw BenchmarkError("--only takes letters of abc") }
             default:
-                guard let number = Int(value), number > 0 else { throw LockBenchmarkError("\(flag) needs a positive number") }
+                guard let number = Int(value), number > 0 else { throw BenchmarkError("\(flag) needs a positive number") }
                 switch flag {
                 case "--port": port = number
                 case "--rounds": rounds = number
@@ -162,15 +168,9 @@ struct LockBenchmarkOptions {
                     concurrentCycles = max(6_400, concurrentCycles * number / 100)
                     handOffSeconds = max(1, handOffSeconds * number / 100)
                 default:
-                    throw LockBenchmarkError("unknown option \(flag); known: --port N --rounds N --scale PERCENT --only abc --contenders N --hold-ms N --python PATH --peer-script PATH")
+                    throw BenchmarkError("unknown option \(flag); known: --port N --rounds N --scale PERCENT --only abc --contenders N --hold-ms N --python PATH --peer-script PATH")
                 }
             }
         }
     }
-}
-
-/// A benchmark failure with a message.
-struct LockBenchmarkError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

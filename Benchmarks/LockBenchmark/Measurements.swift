@@ -1,4 +1,4 @@
-import Histogram
+import BenchmarkSupport
 
 /// Throughput (and, where known, per-cycle latency) of one run of a case.
 struct CycleMeasurement: Sendable {
@@ -15,48 +15,9 @@ struct CycleMeasurement: Sendable {
     var serverCommands: String?
 }
 
-/// Collects durations in nanoseconds.
-struct LatencyRecorder {
-    var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
-
-    mutating func record(_ duration: Duration) {
-        record(nanoseconds: duration.nanoseconds)
-    }
-
-    mutating func record(nanoseconds: Int64) {
-        _ = histogram.record(UInt64(max(0, nanoseconds)))
-    }
-
-    mutating func merge(_ other: LatencyRecorder) {
-        histogram.add(other.histogram)
-    }
-
-    var isEmpty: Bool { histogram.totalCount == 0 }
-
-    /// The value at `percentile` (0-100), in microseconds.
-    func microseconds(atPercentile percentile: Double) -> Double {
-        Double(histogram.valueAtPercentile(percentile)) / 1000
-    }
-
-    var maxMicroseconds: Double { Double(histogram.max) / 1000 }
-    var meanMicroseconds: Double { histogram.mean / 1000 }
-
-    func measurement(cycles: Int, elapsed: Duration) -> CycleMeasurement {
-        CycleMeasurement(
-            cyclesPerSecond: Double(cycles) / elapsed.seconds,
-            p50Microseconds: microseconds(atPercentile: 50),
-            p99Microseconds: microseconds(atPercentile: 99))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-
-    /// Whole nanoseconds (benchmark durations never overflow).
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+extension CycleMeasurement {
+    /// A measurement from a run's throughput and latency.
+    init(_ throughput: Throughput) {
+        self.init(cyclesPerSecond: throughput.perSecond, p50Microseconds: throughput.p50Microseconds, p99Microseconds: throughput.p99Microseconds)
     }
 }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import NIOPosix
 import RESP
@@ -34,17 +35,8 @@ struct RoundTripLimit: Sendable {
 
     /// Runs redis-benchmark and returns requests/s and p50/p99 latency in µs from its CSV line.
     private func run(clients: Int, requests: Int, _ workload: [String], line prefix: String) async throws -> (rps: Double, p50: Double, p99: Double) {
-        let arguments = ["-h", "127.0.0.1", "-p", String(port), "-c", String(clients), "-n", String(requests), "--csv"] + workload
-        let text = try await runProcess("/usr/bin/redis-benchmark", arguments)
-        // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix(prefix) }) else {
-            throw LockBenchmarkError("redis-benchmark printed no \(prefix) line: \(text)")
-        }
-        let fields = line.split(separator: ",").map { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: "\""))) }
-        guard fields.count >= 8, let rps = fields[fields.count - 7], let p50 = fields[fields.count - 4], let p99 = fields[fields.count - 2] else {
-            throw LockBenchmarkError("cannot parse redis-benchmark output: \(line)")
-        }
-        return (rps, p50 * 1000, p99 * 1000)
+        let result = try await RedisBenchmarkTool(port: port).run(clients: clients, requests: requests, workload, line: prefix)
+        return (result.perSecond, result.p50Microseconds ?? 0, result.p99Microseconds ?? 0)
     }
 }
 
@@ -78,7 +70,7 @@ struct RedisPyPeer: Sendable {
             "handoff", "--tasks", String(tasks), "--hold-ms", String(hold.seconds * 1000), "--seconds", String(window.seconds),
             "--pause-ms", String(pauseAfterRelease.seconds * 1000),
         ])
-        if let error = reply.errors.first { throw LockBenchmarkError("redis-py hand-off failed: \(error)") }
+        if let error = reply.errors.first { throw BenchmarkError("redis-py hand-off failed: \(error)") }
         return HandOffRun(
             intervals: reply.intervals.map { HeldInterval(acquired: $0[0], released: $0[1], unlocked: nil, holder: Int($0[2]), fence: nil) },
             waitTimeouts: reply.wait_timeouts)
@@ -87,33 +79,13 @@ struct RedisPyPeer: Sendable {
     private func run<Reply: Decodable>(_ arguments: [String]) async throws -> Reply {
         let text = try await runProcess(python, [script] + arguments + ["--port", String(port)])
         guard let line = text.split(separator: "\n").last else {
-            throw LockBenchmarkError("the redis-py peer printed nothing (is the venv set up? run scripts/benchmark-lock.sh)")
+            throw BenchmarkError("the redis-py peer printed nothing (is the venv set up? run scripts/benchmark-lock.sh)")
         }
         do {
             return try JSONDecoder().decode(Reply.self, from: Data(line.utf8))
         } catch {
-            throw LockBenchmarkError("cannot read the redis-py peer's result (\(error)): \(line.prefix(300))")
+            throw BenchmarkError("cannot read the redis-py peer's result (\(error)): \(line.prefix(300))")
         }
-    }
-}
-
-/// Runs a program to its end off the event loops and returns its standard output (its
-/// standard error goes to ours); a non-zero exit throws.
-func runProcess(_ executable: String, _ arguments: [String]) async throws -> String {
-    try await NIOThreadPool.singleton.runIfActive {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LockBenchmarkError("\(executable) \(arguments.joined(separator: " ")) exited with status \(process.terminationStatus) (its error output is above)")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

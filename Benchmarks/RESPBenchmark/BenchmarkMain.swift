@@ -1,39 +1,70 @@
+import BenchmarkSupport
 import Foundation
-import Histogram
-import NIOCore
-import NIOPosix
-import RESP
 
-/// Runs our client and `redis-benchmark` side by side against one private server and prints
-/// commands/s, the ratio and latency percentiles. Started by `scripts/benchmark-resp.sh`.
+/// Runs our client and `redis-benchmark` side by side against one private server, alternating
+/// within each round, and prints commands/s, latency percentiles and the median of the
+/// per-round ratios. Ours runs in the `library-user` program, once on Swift's default executor
+/// (what a service gets) and once with NIO as the global executor (what `lockwatch` gets).
+/// Started by `scripts/benchmark-resp.sh`.
 @main
 enum RESPBenchmark {
-    static func main() async throws {
-        // An executable may take over the global executor; a library never does.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        let options = try BenchmarkOptions(arguments: CommandLine.arguments)
-        let connection = try await RedisConnection.connect(
-            RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: options.port)))
-        let peer = RedisBenchmarkTool(port: options.port)
-
-        var table = ResultTable()
-        for round in 1 ... options.rounds {
-            print("round \(round)/\(options.rounds)…")
-            let sequential = try await Workloads.sequential(connection, requests: options.sequentialRequests)
-            let sequentialPeer = try peer.run(clients: 1, pipeline: 1, requests: options.sequentialRequests)
-            table.add("(a) 1 task, sequential", ours: sequential, peer: sequentialPeer, peerName: "redis-benchmark -c 1")
-
-            let concurrent = try await Workloads.concurrent(connection, tasks: 64, requests: options.concurrentRequests)
-            let concurrentPeer = try peer.run(clients: 64, pipeline: 1, requests: options.concurrentRequests)
-            table.add("(b) 64 tasks, one connection", ours: concurrent, peer: concurrentPeer, peerName: "redis-benchmark -c 64")
-
-            let batched = try await Workloads.batches(connection, size: 16, requests: options.batchRequests)
-            let batchedPeer = try peer.run(clients: 1, pipeline: 16, requests: options.batchRequests)
-            table.add("(c) batches of 16, 1 task", ours: batched, peer: batchedPeer, peerName: "redis-benchmark -c 1 -P 16")
+    static func main() async {
+        do {
+            try await run(try BenchmarkOptions(arguments: CommandLine.arguments))
+        } catch {
+            FileHandle.standardError.write(Data("resp-benchmark: \(error)\n".utf8))
+            exit(1)
         }
-        print()
-        print(table.render())
-        await connection.close()
+    }
+
+    static func run(_ options: BenchmarkOptions) async throws {
+        let user = LibraryUserProcess(port: options.port)
+        let reference = RedisBenchmarkTool(port: options.port)
+        var cases = [
+            SideBySideCase(
+                name: "(a) 1 task, sequential", reference: "redis-benchmark -c 1", target: 0.6,
+                ours: ExecutorConfiguration.allCases.map { executor in
+                    Variant(name: "`RedisClient.send`, \(executor.label)") {
+                        try await user.run("ping-sequential", executor: executor, ["--requests", String(options.sequentialRequests)])
+                    }
+                } + [Variant(name: "caller isolated to the `RedisConnection` (tuned), NIO as global executor") {
+                    try await user.run("ping-sequential-isolated", executor: .nio, ["--requests", String(options.sequentialRequests)])
+                }],
+                measureReference: { try await reference.ping(clients: 1, requests: options.sequentialRequests) }),
+            SideBySideCase(
+                name: "(b) 64 tasks, one connection", reference: "redis-benchmark -c 64", target: 1.3,
+                ours: ExecutorConfiguration.allCases.map { executor in
+                    Variant(name: "`RedisClient.send`, \(executor.label)") {
+                        try await user.run("ping-concurrent", executor: executor, ["--tasks", "64", "--requests", String(options.concurrentRequests)])
+                    }
+                },
+                measureReference: { try await reference.ping(clients: 64, requests: options.concurrentRequests) }),
+            SideBySideCase(
+                name: "(c) batches of 16, 1 task", reference: "redis-benchmark -c 1 -P 16", target: 0.5,
+                ours: ExecutorConfiguration.allCases.map { executor in
+                    Variant(name: "`RedisClient.send(batch:)`, \(executor.label)") {
+                        try await user.run("ping-batches", executor: executor, ["--batch", "16", "--requests", String(options.batchRequests)])
+                    }
+                },
+                measureReference: { try await reference.ping(clients: 1, pipeline: 16, requests: options.batchRequests) }),
+        ]
+        var hops: [ExecutorConfiguration: [Double]] = [:]
+        for round in 1 ... options.rounds {
+            say("round \(round)/\(options.rounds)…")
+            for index in cases.indices { try await cases[index].measureRound(forward: round % 2 == 1) }
+            for executor in ExecutorConfiguration.allCases {
+                let hop: Throughput = try await user.run("hop", executor: executor, ["--requests", "200000"])
+                hops[executor, default: []].append(hop.p50Microseconds ?? 0)
+            }
+        }
+        say("")
+        say(SideBySideCase.tableHeader)
+        for item in cases { say(item.tableRows()) }
+        say("")
+        for executor in ExecutorConfiguration.allCases {
+            say(String(format: "floor: one hop between a task and an actor on a NIO event loop, %@: p50 %.1f µs (median of rounds)",
+                       executor.label, Statistics.median(hops[executor] ?? [])))
+        }
     }
 }
 
@@ -62,10 +93,4 @@ struct BenchmarkOptions {
             }
         }
     }
-}
-
-/// A benchmark failure with a message.
-struct BenchmarkError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,8 +1,10 @@
-package import RESP
+public import RESP
 
 /// The Lua scripts behind every lock operation. Each runs atomically on the server; all keys
 /// a script touches share the lock's hash tag, so they work unchanged on Redis Cluster.
-package enum LockScripts {
+/// Public so that tools and services that share these locks (a benchmark, a service in
+/// another language during a migration) run exactly the same scripts.
+public enum LockScripts {
     /// Acquire: if the lock is free, bump the fence counter, finish the record with the
     /// server's clock and the fence, and set it with a TTL, all in one step. The client sends
     /// the record's start (see ``LockRecord/prefix(token:escapedOwner:)``), so the script only
@@ -10,7 +12,7 @@ package enum LockScripts {
     ///
     /// KEYS: lock, fence counter. ARGV: the record up to `"acquired_ms":`, ttl in ms.
     /// Returns `{1, value, fence}` when acquired, `{0, holder's value, holder's PTTL}` when not.
-    package static let acquire = RedisScript("""
+    public static let acquire = RedisScript("""
         local holder = redis.call('GET', KEYS[1])
         if holder then
           return {0, holder, redis.call('PTTL', KEYS[1])}
@@ -28,7 +30,7 @@ package enum LockScripts {
     /// that its own waiters, woken already, skip it), publish command (`PUBLISH`, or
     /// `SPUBLISH` on a cluster). Returns 1 when released, 0 when the lock was gone or held by
     /// someone else (then nothing is touched).
-    package static let release = RedisScript("""
+    public static let release = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
           redis.call(ARGV[4], ARGV[2], ARGV[3])
@@ -41,7 +43,7 @@ package enum LockScripts {
     /// is never re-created.
     ///
     /// KEYS: lock. ARGV: our value, new ttl in ms. Returns 1 when extended, 0 otherwise.
-    package static let extend = RedisScript("""
+    public static let extend = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           return redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
@@ -53,7 +55,7 @@ package enum LockScripts {
     ///
     /// KEYS: lock. ARGV: `"token":"<token>"`, wake-up channel, publish command. Returns 1
     /// when deleted.
-    package static let releaseByToken = RedisScript("""
+    public static let releaseByToken = RedisScript("""
         local value = redis.call('GET', KEYS[1])
         if value and string.find(value, ARGV[1], 1, true) then
           redis.call('DEL', KEYS[1])

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import RedisLock
 
 /// Our side of each case: the public `Locker` API only, the way an application calls it.
@@ -5,7 +6,7 @@ enum LockWorkloads {
     static let ttl = Duration.seconds(10)
 
     /// (a) One task: `tryLock` then `unlock`, one cycle after the other, on one lock.
-    static func sequential(_ locker: Locker, cycles: Int) async throws -> CycleMeasurement {
+    static func sequential(_ locker: Locker, cycles: Int) async throws -> Throughput {
         let name = "bench:sequential"
         for _ in 0 ..< 1000 { try await cycle(locker, name) }  // warm-up: connect, load the scripts
         let clock = ContinuousClock()
@@ -16,11 +17,11 @@ enum LockWorkloads {
             try await cycle(locker, name)
             recorder.record(clock.now - before)
         }
-        return recorder.measurement(cycles: cycles, elapsed: clock.now - start)
+        return recorder.measurement(operations: cycles, elapsed: clock.now - start)
     }
 
     /// (b) `tasks` tasks, each cycling on its own lock, all sharing the locker's connection.
-    static func concurrent(_ locker: Locker, tasks: Int, cycles: Int) async throws -> CycleMeasurement {
+    static func concurrent(_ locker: Locker, tasks: Int, cycles: Int) async throws -> Throughput {
         let perTask = cycles / tasks
         for index in 0 ..< tasks { try await cycle(locker, "bench:concurrent:\(index)") }  // warm-up
         let clock = ContinuousClock()
@@ -42,16 +43,16 @@ enum LockWorkloads {
             for try await part in group { total.merge(part) }
             return total
         }
-        return recorder.measurement(cycles: perTask * tasks, elapsed: clock.now - start)
+        return recorder.measurement(operations: perTask * tasks, elapsed: clock.now - start)
     }
 
     /// One acquire and release; the lock must be free.
     private static func cycle(_ locker: Locker, _ name: String) async throws {
         guard case .acquired(let lease) = try await locker.tryLock(name, ttl: ttl) else {
-            throw LockBenchmarkError("'\(name)' was held during an uncontended cycle")
+            throw BenchmarkError("'\(name)' was held during an uncontended cycle")
         }
         guard try await locker.unlock(lease) else {
-            throw LockBenchmarkError("releasing '\(name)' found it no longer ours")
+            throw BenchmarkError("releasing '\(name)' found it no longer ours")
         }
     }
 
@@ -87,7 +88,7 @@ enum LockWorkloads {
                         let released = clock.now
                         let ours = try await locker.unlock(lease)
                         let unlocked = clock.now
-                        guard ours else { throw LockBenchmarkError("the hand-off lock was lost while held (fence \(lease.fence))") }
+                        guard ours else { throw BenchmarkError("the hand-off lock was lost while held (fence \(lease.fence))") }
                         own.intervals.append(HeldInterval(
                             acquired: (acquired - base).nanoseconds, released: (released - base).nanoseconds,
                             unlocked: (unlocked - base).nanoseconds, holder: index, fence: lease.fence))

@@ -1,0 +1,99 @@
+import BenchmarkSupport
+import RESP
+
+/// Round trips through the client as a service makes them; every operation is a `PING` (sent
+/// as a multibulk, like redis-benchmark's `PING_MBULK`) unless said otherwise.
+enum PingWorkloads {
+    static let ping = RESPCommand("PING")
+
+    /// One caller, one round trip at a time, through `RedisClient.send`: the plain way.
+    static func sequential(_ client: RedisClient, requests: Int) async throws -> Throughput {
+        for _ in 0 ..< 1000 { _ = try await client.send(ping) }  // warm-up: connect
+        let clock = ContinuousClock()
+        var recorder = LatencyRecorder()
+        let start = clock.now
+        for _ in 0 ..< requests {
+            let before = clock.now
+            _ = try await client.send(ping)
+            recorder.record(clock.now - before)
+        }
+        return recorder.measurement(operations: requests, elapsed: clock.now - start)
+    }
+
+    /// `SET key v NX PX 10000` then `DEL key`, one pair after the other, through
+    /// `RedisClient.send`: two plain round trips, the shape of the simplest (unsafe) lock.
+    static func setDeletePairs(_ client: RedisClient, pairs: Int) async throws -> Throughput {
+        let key = "bench:pair"
+        for _ in 0 ..< 500 {
+            _ = try await client.send("SET", key, "v", "NX", "PX", 10_000)
+            _ = try await client.send("DEL", key)
+        }
+        let clock = ContinuousClock()
+        var recorder = LatencyRecorder()
+        let start = clock.now
+        for _ in 0 ..< pairs {
+            let before = clock.now
+            _ = try await client.send("SET", key, "v", "NX", "PX", 10_000)
+            _ = try await client.send("DEL", key)
+            recorder.record(clock.now - before)
+        }
+        return recorder.measurement(operations: pairs, elapsed: clock.now - start)
+    }
+
+    /// One caller isolated to the connection (no thread hops): the tuned way.
+    static func sequentialIsolated(_ connection: RedisConnection, requests: Int) async throws -> Throughput {
+        try await connection.withIsolation { connection in
+            let clock = ContinuousClock()
+            var recorder = LatencyRecorder()
+            for _ in 0 ..< 1000 { _ = try await connection.send(ping) }  // warm-up
+            let start = clock.now
+            for _ in 0 ..< requests {
+                let before = clock.now
+                _ = try await connection.send(ping)
+                recorder.record(clock.now - before)
+            }
+            return recorder.measurement(operations: requests, elapsed: clock.now - start)
+        }
+    }
+
+    /// `tasks` callers sharing one pipelined connection.
+    static func concurrent(_ client: RedisClient, tasks: Int, requests: Int) async throws -> Throughput {
+        _ = try await client.send(ping)  // warm-up: connect
+        let perTask = requests / tasks
+        let clock = ContinuousClock()
+        let start = clock.now
+        let recorder = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
+            for _ in 0 ..< tasks {
+                group.addTask {
+                    var recorder = LatencyRecorder()
+                    for _ in 0 ..< perTask {
+                        let before = clock.now
+                        _ = try await client.send(ping)
+                        recorder.record(clock.now - before)
+                    }
+                    return recorder
+                }
+            }
+            var total = LatencyRecorder()
+            for try await part in group { total.merge(part) }
+            return total
+        }
+        return recorder.measurement(operations: perTask * tasks, elapsed: clock.now - start)
+    }
+
+    /// One caller sending explicit batches of `size` commands in one flush each.
+    static func batches(_ client: RedisClient, size: Int, requests: Int) async throws -> Throughput {
+        let batch = Array(repeating: ping, count: size)
+        let rounds = requests / size
+        _ = try await client.send(batch: batch)  // warm-up: connect
+        let clock = ContinuousClock()
+        var recorder = LatencyRecorder()
+        let start = clock.now
+        for _ in 0 ..< rounds {
+            let before = clock.now
+            _ = try await client.send(batch: batch)
+            recorder.record(clock.now - before)
+        }
+        return recorder.measurement(operations: rounds * size, elapsed: clock.now - start)
+    }
+}

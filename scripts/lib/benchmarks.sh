@@ -1,0 +1,12 @@
+# Shared by the benchmark scripts: builds the benchmark package (Benchmarks/, which depends on
+# the library by path) in release mode. SWIFT_SCRATCH_PATH picks the root package's build
+# directory (default .build); the benchmarks build under it, in benchmarks/.
+# After build_benchmarks PRODUCT…: BENCH_BIN is the directory holding the executables.
+scratch="${SWIFT_SCRATCH_PATH:-.build}"
+
+build_benchmarks() {
+  local products=()
+  for product in "$@"; do products+=(--product "$product"); done
+  swift build -c release --package-path Benchmarks --scratch-path "$scratch/benchmarks" "${products[@]}" >&2
+  BENCH_BIN="$scratch/benchmarks/release"
+}
