@@ -48,13 +48,32 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
     /// `code: message`.
     public var description: String { "\(code): \(message)" }
 
-    /// Classifies a Redis error met during a lock operation.
+    /// Classifies a Redis error met during a lock operation. A server that is still loading
+    /// its data or failing over (`LOADING`, `TRYAGAIN`, `BUSY`, `MASTERDOWN`, `CLUSTERDOWN`)
+    /// is unavailable for now, not refusing: ``Code/connectionFailed``.
     static func from(_ error: RedisError, during operation: String) -> LockError {
+        if error.isTransientServerError {
+            return LockError(.connectionFailed, "\(operation) failed: the server is not ready (\(error.message.escapedForMessages)); try again shortly", underlying: error)
+        }
         switch error.code {
         case .serverError, .permissionDenied, .authenticationFailed:
-            return LockError(.refusedByServer, "the server refused \(operation): \(error.message)", underlying: error)
+            return LockError(.refusedByServer, "the server refused \(operation): \(error.message.escapedForMessages)", underlying: error)
         default:
-            return LockError(.connectionFailed, "\(operation) failed: \(error.message)", underlying: error)
+            return LockError(.connectionFailed, "\(operation) failed: \(error.message.escapedForMessages)", underlying: error)
         }
+    }
+
+    /// Whether trying again later may succeed: Redis was unreachable or not ready, or the
+    /// acquire's outcome was unknown (its clean-up runs before the next try with its token).
+    var isTransient: Bool {
+        code == .connectionFailed || code == .outcomeUnknown
+    }
+}
+
+extension RedisError {
+    /// An error reply that a restarting or failing-over server sends for a while.
+    var isTransientServerError: Bool {
+        guard let prefix = serverErrorPrefix else { return false }
+        return ["LOADING", "TRYAGAIN", "BUSY", "MASTERDOWN", "CLUSTERDOWN"].contains(prefix)
     }
 }
