@@ -27,6 +27,8 @@ public final class Locker: Sendable {
     let releaseListeners: ReleaseListeners
     /// `{"v":1,"owner":"…",` is the same for every acquire: escaped once.
     private let escapedOwner: String
+    /// The server safety check: started by the first acquire, in a Task of its own.
+    private let safetyCheck = Mutex<Task<Void, Never>?>(nil)
     private let safetyChecked = Atomic<Bool>(false)
     /// Clean-ups of acquires whose outcome was unknown, awaited by a retry with the same token.
     let pendingCleanups = PendingCleanups()
@@ -83,9 +85,18 @@ public final class Locker: Sendable {
     /// - Returns: ``LockAttempt/acquired(_:)`` with the lease, or ``LockAttempt/held(_:)``
     ///   with who holds the lock and for how much longer.
     public func tryLock(_ name: String, ttl: Duration, token: String? = nil) async throws(LockError) -> LockAttempt {
+        try await tryLock(name, ttl: ttl, token: token, awaitingSafetyCheck: true)
+    }
+
+    /// ``tryLock(_:ttl:token:)``; Redlock passes `awaitingSafetyCheck: false`, so that the
+    /// check never eats into its per-node timeout (it still starts, and finishes on its own).
+    func tryLock(_ name: String, ttl: Duration, token: String?, awaitingSafetyCheck: Bool) async throws(LockError) -> LockAttempt {
         let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
         let milliseconds = try Self.validateTTL(ttl)
-        checkServerSafetyOnce()
+        if !safetyChecked.load(ordering: .relaxed) {
+            let check = startServerSafetyCheck()
+            if awaitingSafetyCheck { await check.value }
+        }
         let keys = keys(for: name)
         // An earlier attempt with this token whose outcome was unknown may still be cleaning
         // up: let it finish first, or it could delete the lock this attempt takes.
@@ -225,12 +236,19 @@ public final class Locker: Sendable {
         ttl * configuration.driftFactor + .milliseconds(2)
     }
 
-    /// Starts the server safety check on the first acquire, in a Task of its own: never inside
-    /// an acquire's time budget (Redlock's per-node timeout), and never cancelled with it.
-    private func checkServerSafetyOnce() {
-        guard !safetyChecked.exchange(true, ordering: .relaxed) else { return }
-        let backend = backend, logger = logger
-        Task { await ServerSafetyCheck.warnIfUnsafe(backend: backend, logger: logger) }
+    /// Starts the server safety check once, in a Task of its own that no caller's
+    /// cancellation or timeout can stop (a cancelled check would otherwise never run); returns
+    /// it to await. The first acquire waits for it, so its commands precede the acquire.
+    func startServerSafetyCheck() -> Task<Void, Never> {
+        safetyCheck.withLock { check in
+            if let check { return check }
+            let task = Task {
+                await ServerSafetyCheck.warnIfUnsafe(backend: self.backend, logger: self.logger)
+                self.safetyChecked.store(true, ordering: .relaxed)
+            }
+            check = task
+            return task
+        }
     }
 }
 

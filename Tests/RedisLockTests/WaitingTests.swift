@@ -102,17 +102,22 @@ struct WaitingTests {
 
     /// `lock(…, wait:)` documents `cancelled` for a cancelled wait, also when the cancellation
     /// lands while a retry's acquire is in flight (the RESP client then fails it with its own
-    /// `.cancelled`). Made deterministic with a proxy that holds the server's replies back:
-    /// the test cancels once a retry's acquire has gone out and its reply is held.
+    /// `.cancelled`). Made deterministic with a proxy that holds the server's replies back
+    /// from the next retry on: the test cancels once that retry's acquire is on its way.
     @Test func cancellingAWaiterMidRetryThrowsCancelled() async throws {
         try await withLockServer { pool, admin in
             let proxy = try FaultProxy(forwardingTo: pool.server.port)
             defer { proxy.stop() }
             let holder = try pool.locker(owner: "holder")
-            let acquires = EventCounter()
+            let holdNext = Locked(false)
+            let heldAcquires = EventCounter()
             let client = try RedisClient(url: proxy.url)
             let backend = InterposedBackend(client: client) { call, proceed throws(RedisError) -> RESPToken in
-                if call.runs(LockScripts.acquire) { acquires.record() }
+                // Once armed, the next retry's reply is held back: the hold precedes its write.
+                if call.runs(LockScripts.acquire), holdNext.value {
+                    proxy.holdReplies()
+                    heldAcquires.record()
+                }
                 return try await proceed()
             }
             var configuration = LockConfiguration(owner: "eager-waiter")
@@ -123,9 +128,8 @@ struct WaitingTests {
                 try await waiter.lock("cancel-retry", ttl: .seconds(5), wait: .seconds(30))
             }
             try #require(try await eventually { try await admin.subscriberCount(lease.keys.channel) == 1 })
-            proxy.holdReplies()
-            let sent = acquires.count
-            _ = try await within(.seconds(2), "a retry after the replies were held") { await acquires.wait(for: sent + 1) }
+            holdNext.withLock { $0 = true }
+            _ = try await within(.seconds(2), "a retry whose reply is held") { await heldAcquires.wait() }
             task.cancel()
             let result = try await within(.seconds(2), "the cancelled waiter") { await task.result }
             proxy.releaseReplies()
