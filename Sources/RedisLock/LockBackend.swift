@@ -92,4 +92,10 @@ extension RedisClusterClient: LockBackend {
 
     /// `SPUBLISH`: shard channels reach only the subscribers of their slot's shard.
     public var wakeUpPublishCommand: String { "SPUBLISH" }
+
+    /// Calls `handler` when any node's command connection drops or is reopened.
+    public func observeConnectionChanges(_ handler: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? {
+        let id = observeConnections(handler)
+        return { self.stopObservingConnections(id) }
+    }
 }
