@@ -61,10 +61,13 @@ public final class FaultProxy: Sendable {
 
     /// Closes every proxied connection on both sides (replies held back are dropped).
     public func dropConnections() {
-        let pairs = state.withLock { Array($0.connections.values) }
-        for pair in pairs {
-            shutdown(pair.client, Int32(SHUT_RDWR))
-            shutdown(pair.server, Int32(SHUT_RDWR))
+        // Under the lock: a pump closes its sockets only after leaving the table, so these
+        // descriptors cannot have been closed and reused meanwhile.
+        state.withLock { state in
+            for pair in state.connections.values {
+                shutdown(pair.client, Int32(SHUT_RDWR))
+                shutdown(pair.server, Int32(SHUT_RDWR))
+            }
         }
     }
 

@@ -67,6 +67,7 @@ struct CoreTimingTests {
     @Test func lossIsReportedWhenValidityEndsWhileTheReconnectHangs() async throws {
         try await withLockServer { pool, _ in
             let proxy = try FaultProxy(forwardingTo: pool.server.port)
+            defer { proxy.stop() }
             let client = try RedisClient(url: proxy.url)
             let locker = try Locker(client: client, configuration: LockConfiguration(owner: "partitioned"))
             let ttl = Duration.milliseconds(900)
