@@ -99,11 +99,10 @@ struct LockOnClusterTests {
             let lease = try #require(try await holder.tryLock("handoff", ttl: .seconds(30)).lease)
             let waiting = Task { try await waiter.lock("handoff", ttl: .seconds(10), wait: .seconds(20)) }
             let owner = try #require(try cluster.owner(ofSlot: Int(HashSlot(key: lease.keys.channel).rawValue), accordingTo: cluster.masters[0]))
-            let deadline = ContinuousClock.now + .seconds(10)
-            while try !owner.cli(["PUBSUB", "SHARDNUMSUB", lease.keys.channel]).hasSuffix("1"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+            let subscribed = try await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
+                try owner.cli(["PUBSUB", "SHARDNUMSUB", lease.keys.channel]).hasSuffix("1")
             }
-            #expect(try owner.cli(["PUBSUB", "SHARDNUMSUB", lease.keys.channel]).hasSuffix("1"), "the waiter is not subscribed to the shard channel")
+            try #require(subscribed, "the waiter is not subscribed to the shard channel")
             let released = ContinuousClock.now
             #expect(try await holder.unlock(lease))
             let acquired = try await waiting.value
