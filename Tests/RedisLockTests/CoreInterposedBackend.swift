@@ -22,6 +22,8 @@ final class InterposedBackend: LockBackend {
 
     let client: RedisClient
     private let interpose: Interpose
+    /// The names of the other commands (not scripts) the server answered, in order.
+    let answeredCommands = Locked<[String]>([])
 
     init(client: RedisClient, interpose: @escaping Interpose) {
         self.client = client
@@ -39,7 +41,9 @@ final class InterposedBackend: LockBackend {
     }
 
     func send(_ command: RESPCommand, nearKey key: String, timeout: Duration?) async throws(RedisError) -> RESPToken {
-        try await client.send(command, nearKey: key, timeout: timeout)
+        let reply = try await client.send(command, nearKey: key, timeout: timeout)
+        answeredCommands.withLock { $0.append(command.name.uppercased()) }
+        return reply
     }
 
     var wakeUpPublishCommand: String { client.wakeUpPublishCommand }

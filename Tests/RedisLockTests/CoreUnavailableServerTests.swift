@@ -130,6 +130,26 @@ struct CoreUnavailableServerTests {
         }
     }
 
+    /// Item 11: the safety check runs once per locker in a Task of its own: a first acquire
+    /// that is cancelled (or, in a Redlock, cut off by the per-node timeout) must not mark it
+    /// done without it having run.
+    @Test func safetyCheckRunsEvenWhenTheFirstAcquireIsCancelled() async throws {
+        try await withLockServer { pool, _ in
+            let backend = InterposedBackend(client: try pool.client()) { _, proceed throws(RedisError) -> RESPToken in
+                try await proceed()
+            }
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "cancelled-first"))
+            await withTaskGroup(of: Void.self) { group in
+                group.cancelAll()
+                group.addTask { _ = try? await locker.tryLock("first", ttl: .seconds(5)) }
+            }
+            let lease = try #require(try await locker.tryLock("second", ttl: .seconds(5)).lease)
+            #expect(try await locker.unlock(lease))
+            #expect(backend.answeredCommands.value.filter { $0 == "CONFIG" }.count == 1,
+                    "CONFIG GET answered \(backend.answeredCommands.value.filter { $0 == "CONFIG" }.count) times")
+        }
+    }
+
     /// Item 11: renewal fractions that leave no room for renewals are refused.
     @Test(arguments: [0.0, 1.0, 20.0, -1.0])
     func renewalFractionIsValidated(_ fraction: Double) async throws {
