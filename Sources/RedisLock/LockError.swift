@@ -12,12 +12,14 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
         public static let waitTimedOut = Code(name: "waitTimedOut")
         /// The lease ended before its holder released it (it expired or was taken over).
         public static let leaseLost = Code(name: "leaseLost")
-        /// The connection failed while acquiring: the lock may or may not have been taken.
-        /// The library then releases it best-effort.
+        /// Something failed after the acquire was written (a closed connection, a timeout, an
+        /// unreadable reply): the lock may or may not have been taken. The library then
+        /// releases it best-effort, and a retry with the same token waits for that first.
         public static let outcomeUnknown = Code(name: "outcomeUnknown")
         /// The server refused the command (`NOPERM`, `OOM`, `READONLY`, `CROSSSLOT`, …).
         public static let refusedByServer = Code(name: "refusedByServer")
-        /// Redis could not be reached or the connection failed.
+        /// Redis could not be reached, the connection failed before the command was sent, or
+        /// the server was not ready (`LOADING`, `TRYAGAIN`, …): trying again later may succeed.
         public static let connectionFailed = Code(name: "connectionFailed")
         /// The waiting Task was cancelled.
         public static let cancelled = Code(name: "cancelled")
