@@ -28,6 +28,24 @@ public protocol LockBackend: Sendable {
 
     /// Closes the connections.
     func shutdown() async
+
+    /// Whether ``run(_:keys:arguments:whenWritten:)`` calls `whenWritten` only once the
+    /// command was really handed to the socket, so that a failure before it means the script
+    /// never ran. When `false`, every failed acquire is treated as possibly applied.
+    var confirmsWrites: Bool { get }
+
+    /// Calls `handler` when the connection carrying the lock scripts drops or is reopened
+    /// (the server may have restarted and forgotten every lock); returns a closure that stops
+    /// the calls, or `nil` when the backend cannot tell.
+    func observeConnectionChanges(_ handler: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)?
+}
+
+extension LockBackend {
+    /// `false`: a failed acquire may have run.
+    public var confirmsWrites: Bool { false }
+
+    /// `nil`: no connection events.
+    public func observeConnectionChanges(_ handler: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? { nil }
 }
 
 extension RedisClient: LockBackend {
@@ -43,6 +61,15 @@ extension RedisClient: LockBackend {
 
     /// `PUBLISH`.
     public var wakeUpPublishCommand: String { "PUBLISH" }
+
+    /// `true`: ``RESP/RedisConnection`` calls `whenWritten` only for a command it wrote.
+    public var confirmsWrites: Bool { true }
+
+    /// Calls `handler` when the command connection drops and when it is reopened.
+    public func observeConnectionChanges(_ handler: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? {
+        let id = observeConnection { _ in handler() }
+        return { self.stopObservingConnection(id) }
+    }
 }
 
 extension RedisClusterClient: LockBackend {
@@ -65,4 +92,10 @@ extension RedisClusterClient: LockBackend {
 
     /// `SPUBLISH`: shard channels reach only the subscribers of their slot's shard.
     public var wakeUpPublishCommand: String { "SPUBLISH" }
+
+    /// Calls `handler` when any node's command connection drops or is reopened.
+    public func observeConnectionChanges(_ handler: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? {
+        let id = observeConnections(handler)
+        return { self.stopObservingConnections(id) }
+    }
 }

@@ -14,7 +14,8 @@ public struct LockConfiguration: Sendable, Hashable {
     /// wake-up messages and expirations (exponential with full jitter, never past the
     /// holder's remaining TTL).
     public var retryBackoff: ClosedRange<Duration>
-    /// How often ``Locker/withLock(_:ttl:wait:_:)`` renews, as a share of the TTL (default 1/3).
+    /// How often ``Locker/withLock(_:ttl:wait:_:)`` renews, as a share of the TTL (default 1/3;
+    /// above 0.01 and below 0.9, checked when a ``Locker`` is made).
     public var renewalFraction: Double
 
     /// Makes a configuration; every argument has a default.

@@ -12,12 +12,14 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
         public static let waitTimedOut = Code(name: "waitTimedOut")
         /// The lease ended before its holder released it (it expired or was taken over).
         public static let leaseLost = Code(name: "leaseLost")
-        /// The connection failed while acquiring: the lock may or may not have been taken.
-        /// The library then releases it best-effort.
+        /// Something failed after the acquire was written (a closed connection, a timeout, an
+        /// unreadable reply): the lock may or may not have been taken. The library then
+        /// releases it best-effort, and a retry with the same token waits for that first.
         public static let outcomeUnknown = Code(name: "outcomeUnknown")
         /// The server refused the command (`NOPERM`, `OOM`, `READONLY`, `CROSSSLOT`, …).
         public static let refusedByServer = Code(name: "refusedByServer")
-        /// Redis could not be reached or the connection failed.
+        /// Redis could not be reached, the connection failed before the command was sent, or
+        /// the server was not ready (`LOADING`, `TRYAGAIN`, …): trying again later may succeed.
         public static let connectionFailed = Code(name: "connectionFailed")
         /// The waiting Task was cancelled.
         public static let cancelled = Code(name: "cancelled")
@@ -48,13 +50,32 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
     /// `code: message`.
     public var description: String { "\(code): \(message)" }
 
-    /// Classifies a Redis error met during a lock operation.
+    /// Classifies a Redis error met during a lock operation. A server that is still loading
+    /// its data or failing over (`LOADING`, `TRYAGAIN`, `BUSY`, `MASTERDOWN`, `CLUSTERDOWN`)
+    /// is unavailable for now, not refusing: ``Code/connectionFailed``.
     static func from(_ error: RedisError, during operation: String) -> LockError {
+        if error.isTransientServerError {
+            return LockError(.connectionFailed, "\(operation) failed: the server is not ready (\(error.message.escapedForMessages)); try again shortly", underlying: error)
+        }
         switch error.code {
         case .serverError, .permissionDenied, .authenticationFailed:
-            return LockError(.refusedByServer, "the server refused \(operation): \(error.message)", underlying: error)
+            return LockError(.refusedByServer, "the server refused \(operation): \(error.message.escapedForMessages)", underlying: error)
         default:
-            return LockError(.connectionFailed, "\(operation) failed: \(error.message)", underlying: error)
+            return LockError(.connectionFailed, "\(operation) failed: \(error.message.escapedForMessages)", underlying: error)
         }
+    }
+
+    /// Whether trying again later may succeed: Redis was unreachable or not ready, or the
+    /// acquire's outcome was unknown (its clean-up runs before the next try with its token).
+    var isTransient: Bool {
+        code == .connectionFailed || code == .outcomeUnknown
+    }
+}
+
+extension RedisError {
+    /// An error reply that a restarting or failing-over server sends for a while.
+    var isTransientServerError: Bool {
+        guard let prefix = serverErrorPrefix else { return false }
+        return ["LOADING", "TRYAGAIN", "BUSY", "MASTERDOWN", "CLUSTERDOWN"].contains(prefix)
     }
 }

@@ -23,6 +23,9 @@ public final class LockLease: Sendable, CustomStringConvertible {
         var validUntil: ContinuousClock.Instant
         var loss: LeaseLoss?
         var released = false
+        /// Extends started so far, and the newest whose validity was applied.
+        var extendsStarted: UInt64 = 0
+        var newestApplied: UInt64 = 0
         var handlers: [@Sendable (LeaseLoss) -> Void] = []
     }
 
@@ -63,8 +66,27 @@ public final class LockLease: Sendable, CustomStringConvertible {
         if let already { handler(already) }
     }
 
-    func extendValidity(to instant: ContinuousClock.Instant) {
-        state.withLock { $0.validUntil = instant }
+    /// Numbers an extend as it starts, for ``extendValidity(to:extend:)``.
+    func beginExtend() -> UInt64 {
+        state.withLock { state in
+            state.extendsStarted += 1
+            return state.extendsStarted
+        }
+    }
+
+    /// Applies the validity extend number `extend` computed. Extends run on the server in
+    /// the order they were sent, but may resume here in another order: one that resumes after
+    /// a newer one can only shorten the validity (the server's TTL is the newer one's, so the
+    /// earlier of the two ends is the safe one).
+    func extendValidity(to instant: ContinuousClock.Instant, extend: UInt64) {
+        state.withLock { state in
+            if extend > state.newestApplied {
+                state.newestApplied = extend
+                state.validUntil = instant
+            } else {
+                state.validUntil = min(state.validUntil, instant)
+            }
+        }
     }
 
     /// Records the loss and calls the handlers; later calls do nothing.

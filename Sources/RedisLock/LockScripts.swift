@@ -1,9 +1,10 @@
 public import RESP
 
 /// The Lua scripts behind every lock operation. Each runs atomically on the server; all keys
-/// a script touches share the lock's hash tag, so they work unchanged on Redis Cluster.
-/// Public so that tools and services that share these locks (a benchmark, a service in
-/// another language during a migration) run exactly the same scripts.
+/// a script touches share the lock's hash tag, so they work unchanged on Redis Cluster. They
+/// run on Redis 3.2 and later (only ``acquire`` reads the clock; see its note). Public so
+/// that tools and services that share these locks (a benchmark, a service in another
+/// language during a migration) run exactly the same scripts.
 public enum LockScripts {
     /// Acquire: if the lock is free, bump the fence counter, finish the record with the
     /// server's clock and the fence, and set it with a TTL, all in one step. The client sends
@@ -12,7 +13,13 @@ public enum LockScripts {
     ///
     /// KEYS: lock, fence counter. ARGV: the record up to `"acquired_ms":`, ttl in ms.
     /// Returns `{1, value, fence}` when acquired, `{0, holder's value, holder's PTTL}` when not.
+    ///
+    /// It reads `TIME` and then writes. Redis before 5 replicates scripts verbatim and refuses
+    /// a write after a non-deterministic command unless the script first switched to effects
+    /// replication (`redis.replicate_commands()`, e.g. codis-server 3.2); from Redis 5 on
+    /// that is the default, and in Redis 7 the call is a no-op that returns true.
     public static let acquire = RedisScript("""
+        redis.replicate_commands()
         local holder = redis.call('GET', KEYS[1])
         if holder then
           return {0, holder, redis.call('PTTL', KEYS[1])}

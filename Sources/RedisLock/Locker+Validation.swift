@@ -45,6 +45,14 @@ extension Locker {
         }
     }
 
+    /// A renewal fraction must leave room for renewals: 0 would extend back to back, 1 or more
+    /// would renew only after the lease expired.
+    static func validateRenewalFraction(_ fraction: Double) throws(LockError) {
+        guard fraction > 0.01, fraction < 0.9 else {
+            throw LockError(.invalidArgument, "renewalFraction must be between 0.01 and 0.9 of the TTL (default 1/3), not \(fraction)")
+        }
+    }
+
     /// The TTL in whole milliseconds (at least 1).
     static func validateTTL(_ ttl: Duration) throws(LockError) -> Int64 {
         let milliseconds = ttl.milliseconds

@@ -11,8 +11,14 @@ extension Locker {
     /// one lock share one subscription (and all of a client's subscriptions one connection).
     /// Cancelling the Task stops the wait; the last waiter to leave unsubscribes.
     ///
-    /// - Throws: ``LockError/Code/waitTimedOut`` (with the holder) when `wait` runs out;
-    ///   ``LockError/Code/cancelled`` when the Task is cancelled.
+    /// Redis being briefly unavailable (a refused connection while it restarts, `LOADING`,
+    /// `TRYAGAIN`, a connection that failed under an acquire) does not end the wait: the try
+    /// is repeated with the same backoff until the lock is taken or `wait` runs out.
+    ///
+    /// - Throws: ``LockError/Code/waitTimedOut`` (with the holder) when `wait` runs out while
+    ///   the lock is held; ``LockError/Code/connectionFailed`` (saying what failed) when it
+    ///   runs out while Redis was unavailable; ``LockError/Code/cancelled`` when the Task is
+    ///   cancelled.
     public func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> LockLease {
         let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
         let start = ContinuousClock.now
@@ -20,48 +26,110 @@ extension Locker {
         defer { metrics.waitTime.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
 
         let keys = keys(for: name)
-        var holder: LockHolder?
+        var last = WaitState()
         // Barging in ahead of this locker's own waiters would starve them: join the queue.
         if wait <= .zero || !waitQueue.hasWaiters(keys.lock) {
-            switch try await tryLock(name, ttl: ttl, token: token) {
+            switch try await attempt(name, ttl: ttl, token: token, until: nil) {
             case .acquired(let lease): return lease
-            case .held(let current): holder = current
+            case .held(let current): last.holder = current
+            case .failed(let error):
+                guard wait > .zero else { throw error }
+                last.failure = error
             }
             guard wait > .zero else {
-                throw LockError(.notAcquired, "'\(name.escapedForMessages)' is held by \(current: holder)", holder: holder)
+                throw LockError(.notAcquired, "'\(name.escapedForMessages)' is held by \(current: last.holder)", holder: last.holder)
             }
         }
 
-        let membership = try await releaseListeners.join(keys, backend: backend, queue: waitQueue)
         let signal = WakeSignal(eventLoop: backend.eventLoopGroup.any())
-        let waiterID = waitQueue.enqueue(keys.lock, signal: signal)
+        var membership: UInt64?
+        var waiterID: UInt64?
         defer {
-            waitQueue.remove(keys.lock, id: waiterID)
-            releaseListeners.leave(keys, membership: membership)
+            if let waiterID { waitQueue.remove(keys.lock, id: waiterID) }
+            if let membership { releaseListeners.leave(keys, membership: membership) }
         }
 
         var attempt = 0
         while true {
+            // Subscribe before the next try, so a release between that try and the wait
+            // still wakes us. While Redis is unavailable, subscribing is retried each round.
+            if membership == nil {
+                do {
+                    membership = try await releaseListeners.join(keys, backend: backend, queue: waitQueue)
+                } catch where error.isTransient {
+                    last.failure = error
+                }
+            }
+            if waiterID == nil { waiterID = waitQueue.enqueue(keys.lock, signal: signal) }
             var pause = deadline - ContinuousClock.now
-            if waitQueue.isHead(keys.lock, id: waiterID) {
-                switch try await tryLock(name, ttl: ttl, token: token) {
+            if waitQueue.isHead(keys.lock, id: waiterID!) {
+                // After a failure, bound the try by the wait: a reconnect can take seconds.
+                switch try await self.attempt(name, ttl: ttl, token: token, until: last.failure == nil ? nil : deadline) {
                 case .acquired(let lease):
                     return lease
                 case .held(let current):
-                    holder = current
+                    last = WaitState(holder: current)
+                case .failed(let error):
+                    last.failure = error
                 }
                 attempt += 1
                 pause = min(pause, retryPause(attempt: attempt))
-                if let remaining = holder?.remaining { pause = min(pause, remaining + .milliseconds(1)) }
+                if last.failure == nil, let remaining = last.holder?.remaining { pause = min(pause, remaining + .milliseconds(1)) }
             }
             let now = ContinuousClock.now
             guard now < deadline else {
-                throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)', still held by \(current: holder)", holder: holder)
+                if let failure = last.failure {
+                    throw LockError(
+                        .connectionFailed, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)' while Redis was unavailable; last failure: \(failure.message)",
+                        holder: last.holder, underlying: failure.underlying)
+                }
+                throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)', still held by \(current: last.holder)", holder: last.holder)
             }
             await signal.wait(atMost: min(pause, deadline - now))
             if Task.isCancelled {
-                throw LockError(.cancelled, "stopped waiting for '\(name.escapedForMessages)': the Task was cancelled", holder: holder)
+                throw LockError(.cancelled, "stopped waiting for '\(name.escapedForMessages)': the Task was cancelled", holder: last.holder)
             }
+        }
+    }
+
+    /// What the last try of a wait found.
+    private struct WaitState {
+        var holder: LockHolder?
+        /// The transient failure of the last try, if it failed.
+        var failure: LockError?
+    }
+
+    private enum TryOutcome: Sendable {
+        case acquired(LockLease)
+        case held(LockHolder)
+        case failed(LockError)
+    }
+
+    /// One try; a transient failure is returned to retry, any other error thrown. With a
+    /// `deadline`, a try still running then is abandoned (and cleaned up like any acquire
+    /// whose outcome is unknown).
+    private func attempt(_ name: String, ttl: Duration, token: String, until deadline: ContinuousClock.Instant?) async throws(LockError) -> TryOutcome {
+        let once: @Sendable () async -> Result<LockAttempt, LockError> = {
+            do throws(LockError) {
+                return .success(try await self.tryLock(name, ttl: ttl, token: token))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let result: Result<LockAttempt, LockError>
+        if let deadline {
+            let limit = max(deadline - ContinuousClock.now, .milliseconds(1))
+            result = await allResults(within: limit, [once])[0]
+                ?? .failure(LockError(.connectionFailed, "no answer from Redis within the wait"))
+        } else {
+            result = await once()
+        }
+        switch result {
+        case .success(.acquired(let lease)): return .acquired(lease)
+        case .success(.held(let holder)): return .held(holder)
+        case .failure(let error) where (error.isTransient || error.code == .notAcquired) && !Task.isCancelled:
+            return .failed(error)
+        case .failure(let error): throw error
         }
     }
 

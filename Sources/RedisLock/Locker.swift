@@ -27,7 +27,16 @@ public final class Locker: Sendable {
     let releaseListeners: ReleaseListeners
     /// `{"v":1,"owner":"…",` is the same for every acquire: escaped once.
     private let escapedOwner: String
+    /// The server safety check: started by the first acquire, in a Task of its own.
+    private let safetyCheck = Mutex<Task<Void, Never>?>(nil)
     private let safetyChecked = Atomic<Bool>(false)
+    /// Clean-ups of acquires whose outcome was unknown, awaited by a retry with the same token.
+    let pendingCleanups = PendingCleanups()
+    /// The renewal loops' signals, all woken when the connection drops or is reopened (the
+    /// server may have restarted without persistence and lost every lock), so each verifies
+    /// its lease at once instead of at its next scheduled renewal.
+    let renewalWakeUps = ObserverList<WakeSignal>()
+    private let stopObservingConnection: (@Sendable () -> Void)?
 
     /// Makes a locker on one server; it checks the owner label and talks to Redis only when used.
     public convenience init(
@@ -47,12 +56,21 @@ public final class Locker: Sendable {
         logger: Logger = Logger(label: "RedisLock")
     ) throws(LockError) {
         try Self.validateOwner(configuration.owner)
+        try Self.validateRenewalFraction(configuration.renewalFraction)
         self.backend = backend
         self.configuration = configuration
         self.logger = logger
         self.metrics = LockMetrics()
         self.escapedOwner = Self.jsonEscaped(configuration.owner)
         self.releaseListeners = ReleaseListeners(tag: Self.makeToken())
+        let wakeUps = renewalWakeUps
+        self.stopObservingConnection = backend.observeConnectionChanges {
+            for signal in wakeUps.all { signal.signal() }
+        }
+    }
+
+    deinit {
+        stopObservingConnection?()
     }
 
     /// The Redis names of lock `name`.
@@ -67,31 +85,47 @@ public final class Locker: Sendable {
     /// - Returns: ``LockAttempt/acquired(_:)`` with the lease, or ``LockAttempt/held(_:)``
     ///   with who holds the lock and for how much longer.
     public func tryLock(_ name: String, ttl: Duration, token: String? = nil) async throws(LockError) -> LockAttempt {
+        try await tryLock(name, ttl: ttl, token: token, awaitingSafetyCheck: true)
+    }
+
+    /// ``tryLock(_:ttl:token:)``; Redlock passes `awaitingSafetyCheck: false`, so that the
+    /// check never eats into its per-node timeout (it still starts, and finishes on its own).
+    func tryLock(_ name: String, ttl: Duration, token: String?, awaitingSafetyCheck: Bool) async throws(LockError) -> LockAttempt {
         let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
         let milliseconds = try Self.validateTTL(ttl)
-        await checkServerSafetyOnce()
+        if !safetyChecked.load(ordering: .relaxed) {
+            let check = startServerSafetyCheck()
+            if awaitingSafetyCheck { await check.value }
+        }
         let keys = keys(for: name)
-        let start = ContinuousClock.now
+        // An earlier attempt with this token whose outcome was unknown may still be cleaning
+        // up: let it finish first, or it could delete the lock this attempt takes.
+        await pendingCleanups.waitFor(key: keys.lock, token: token)
+        let called = ContinuousClock.now
+        // When the command was handed to the socket: the script cannot run earlier, so the
+        // validity counts from then (not from before a connect or reconnect). Backends that
+        // call `whenWritten` only with the reply count from the call.
+        let writtenAt = Mutex<ContinuousClock.Instant?>(nil)
         let reply: RESPToken
         do {
             reply = try await backend.run(
                 LockScripts.acquire, keys: [keys.lock, keys.fence],
-                arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)], whenWritten: {})
+                arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)],
+                whenWritten: { writtenAt.withLock { $0 = $0 ?? .now } })
         } catch {
-            if error.code == .cancelled || Task.isCancelled {
-                // The script may have run: clean up from a Task that is not cancelled.
-                Task { await self.releaseAfterUnknownOutcome(keys: keys, token: token) }
-                throw LockError(.cancelled, "acquiring '\(name.escapedForMessages)' was cancelled; a lock it may have taken was released", underlying: error)
-            }
-            if error.code == .connectionClosed || error.code == .timeout {
-                Task { await self.releaseAfterUnknownOutcome(keys: keys, token: token) }
-                throw LockError(.outcomeUnknown, "the connection failed while acquiring '\(name.escapedForMessages)'; the lock was released best-effort: \(error.message)", underlying: error)
-            }
-            throw LockError.from(error, during: "acquiring '\(name.escapedForMessages)'")
+            throw acquireFailed(error, name: name, keys: keys, token: token, written: writtenAt.withLock { $0 != nil })
         }
+        let start = backend.confirmsWrites ? writtenAt.withLock { $0 } ?? called : called
         let elapsed = ContinuousClock.now - start
         metrics.acquireLatency.recordNanoseconds(elapsed.nanoseconds)
-        return try decodeAcquireReply(reply, keys: keys, token: token, ttl: ttl, start: start)
+        let attempt = try decodeAcquireReply(reply, keys: keys, token: token, ttl: ttl, start: start)
+        if let lease = attempt.lease, ContinuousClock.now >= lease.validUntil {
+            // The reply came after the lease's validity ended: someone else may hold the lock
+            // by now. Release ours by its exact value (from a Task that is not cancelled).
+            _ = await Task { try? await self.unlock(lease) }.value
+            throw LockError(.notAcquired, "acquiring '\(name.escapedForMessages)' took \((ContinuousClock.now - start).formattedMilliseconds), longer than the lease's validity (TTL \(ttl.formattedMilliseconds)); the lock was released again: use a longer TTL")
+        }
+        return attempt
     }
 
     private func decodeAcquireReply(_ reply: RESPToken, keys: LockKeys, token: String, ttl: Duration, start: ContinuousClock.Instant) throws(LockError) -> LockAttempt {
@@ -112,6 +146,33 @@ public final class Locker: Sendable {
         } catch {
             throw LockError.from(error, during: "acquiring '\(keys.name.escapedForMessages)'")
         }
+    }
+
+    /// The error for a failed acquire. A failure after the script may have run (anything but
+    /// the server's own error reply, or a command that was never written) leaves the outcome
+    /// unknown: the lock is released best-effort in the background.
+    private func acquireFailed(_ error: RedisError, name: String, keys: LockKeys, token: String, written: Bool) -> LockError {
+        let serverAnswered = [RedisError.Code.serverError, .permissionDenied, .authenticationFailed, .crossSlot].contains(error.code)
+        let neverSent = error.code == .connectionFailed || error.code == .clientShutDown || (backend.confirmsWrites && !written)
+        if serverAnswered {
+            return LockError.from(error, during: "acquiring '\(name.escapedForMessages)'")
+        }
+        if neverSent {
+            if error.code == .cancelled || Task.isCancelled {
+                return LockError(.cancelled, "acquiring '\(name.escapedForMessages)' was cancelled before it was sent", underlying: error)
+            }
+            if error.code == .connectionFailed {
+                return LockError.from(error, during: "acquiring '\(name.escapedForMessages)'")
+            }
+            return LockError(.connectionFailed, "acquiring '\(name.escapedForMessages)' was not sent: \(error.message.escapedForMessages)", underlying: error)
+        }
+        pendingCleanups.start(key: keys.lock, token: token) {
+            _ = try? await self.releaseHolding(token: token, name: name)
+        }
+        if error.code == .cancelled || Task.isCancelled {
+            return LockError(.cancelled, "acquiring '\(name.escapedForMessages)' was cancelled; a lock it may have taken is being released", underlying: error)
+        }
+        return LockError(.outcomeUnknown, "the acquire of '\(name.escapedForMessages)' may or may not have run (\(error.message.escapedForMessages)); a lock it may have taken is being released", underlying: error)
     }
 
     /// Releases the lock if `lease` still holds it and wakes its waiters.
@@ -153,6 +214,7 @@ public final class Locker: Sendable {
     public func extend(_ lease: LockLease, ttl: Duration) async throws(LockError) -> Bool {
         let milliseconds = try Self.validateTTL(ttl)
         let start = ContinuousClock.now
+        let number = lease.beginExtend()
         let extended: Bool
         do {
             extended = try await backend.run(LockScripts.extend, keys: [lease.keys.lock], arguments: [lease.value, String(milliseconds)], whenWritten: {})
@@ -161,7 +223,7 @@ public final class Locker: Sendable {
             throw LockError.from(error, during: "extending '\(lease.name.escapedForMessages)'")
         }
         if extended {
-            lease.extendValidity(to: start + ttl - drift(for: ttl))
+            lease.extendValidity(to: start + ttl - drift(for: ttl), extend: number)
         } else {
             lease.markLost(.expired)
             metrics.leaseLosses.increment()
@@ -174,15 +236,19 @@ public final class Locker: Sendable {
         ttl * configuration.driftFactor + .milliseconds(2)
     }
 
-    private func releaseAfterUnknownOutcome(keys: LockKeys, token: String) async {
-        let marker = "\"token\":\"\(token)\""
-        _ = try? await backend.run(
-            LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel, backend.wakeUpPublishCommand], whenWritten: {})
-    }
-
-    private func checkServerSafetyOnce() async {
-        guard !safetyChecked.exchange(true, ordering: .relaxed) else { return }
-        await ServerSafetyCheck.warnIfUnsafe(backend: backend, logger: logger)
+    /// Starts the server safety check once, in a Task of its own that no caller's
+    /// cancellation or timeout can stop (a cancelled check would otherwise never run); returns
+    /// it to await. The first acquire waits for it, so its commands precede the acquire.
+    func startServerSafetyCheck() -> Task<Void, Never> {
+        safetyCheck.withLock { check in
+            if let check { return check }
+            let task = Task {
+                await ServerSafetyCheck.warnIfUnsafe(backend: self.backend, logger: self.logger)
+                self.safetyChecked.store(true, ordering: .relaxed)
+            }
+            check = task
+            return task
+        }
     }
 }
 

@@ -2,20 +2,27 @@ import Logging
 import RESP
 
 /// Checks, once per ``Locker``, server settings that silently break lock guarantees, and logs
-/// a warning for each. Servers that refuse `CONFIG GET` (ACLs, managed services) are skipped.
+/// a warning for each. Servers that refuse `CONFIG GET` (ACLs, managed services) are skipped;
+/// `INFO replication` is optional the same way.
 enum ServerSafetyCheck {
     static func warnIfUnsafe(backend: any LockBackend, logger: Logger) async {
         let reply = try? await backend.send(RESPCommand("CONFIG", "GET", "*"), nearKey: "", timeout: nil)
-        guard let settings = try? reply?.decode(as: [String: String].self) else {
+        guard var settings = try? reply?.decode(as: [String: String].self) else {
             logger.debug("CONFIG GET is not allowed; skipping the lock safety check")
             return
         }
+        if let info = try? await backend.send(RESPCommand("INFO", "replication"), nearKey: "", timeout: nil).decode(as: String.self) {
+            for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("connected_slaves:") {
+                settings["connected_slaves"] = String(line.dropFirst("connected_slaves:".count))
+            }
+        }
         for warning in warnings(for: settings) {
-            logger.warning("\(warning)")
+            logger.warning("\(warning.escapedForMessages)")
         }
     }
 
-    /// The warnings that apply to a server with these `CONFIG GET *` settings.
+    /// The warnings that apply to a server with these `CONFIG GET *` settings (plus
+    /// `connected_slaves` from `INFO replication`, when known).
     static func warnings(for settings: [String: String]) -> [String] {
         var warnings: [String] = []
         if let policy = settings["maxmemory-policy"], policy != "noeviction" {
@@ -27,6 +34,15 @@ enum ServerSafetyCheck {
             warnings.append("persistence is off (no AOF, no snapshots): a restart loses every lock and resets fence counters, so fences can repeat. Enable appendonly with appendfsync always, or delay restarts past the longest lock TTL.")
         } else if !appendOnly {
             warnings.append("only RDB snapshots are on: a restart can roll fence counters back to the last snapshot. Enable appendonly with appendfsync always for fences that never repeat.")
+        } else if let fsync = settings["appendfsync"], fsync != "always" {
+            warnings.append("appendfsync is '\(fsync)': a crash (of Redis or the machine) can lose the last \(fsync == "everysec" ? "second" : "seconds") of writes, so a lock can vanish and fences can repeat after the restart. Set appendfsync always for fences that never repeat.")
+        }
+        let replicaOf = settings["replicaof"] ?? settings["slaveof"] ?? ""
+        if !replicaOf.isEmpty {
+            warnings.append("this server is a replica of \(replicaOf): locks belong on the primary; a replica refuses them or serves stale data.")
+        }
+        if let replicas = settings["connected_slaves"].flatMap({ Int($0) }), replicas > 0 {
+            warnings.append("this server has \(replicas) replica(s): replication is asynchronous, so a failover can lose a lock just granted and roll fence counters back (fences can repeat). Locker.confirmReplicated after acquiring narrows the window; it does not close it.")
         }
         return warnings
     }

@@ -148,10 +148,16 @@ struct RedlockTests {
             nodes.servers[1].kill()
             try await nodes.servers[2].restart()
             #expect(try await b.tryLock("r2", ttl: ttl).lease == nil, "B must not get a majority while node 1 is away")
-            try await Task.sleep(until: held.validUntil + .milliseconds(200), clock: .continuous)
+            // Node 1 returns only once A's copy on node 0 has expired by its TTL. A's validity
+            // (TTL minus acquire time and drift) must be over by then, or A could still act
+            // while B holds the lock.
+            let expired = try await eventually(timeout: ttl + .seconds(2)) {
+                try await nodes.admins[0].send("PTTL", "lock:{r2}").decode(as: Int.self) == -2
+            }
+            try #require(expired, "A's lock on node 0 never expired")
+            #expect(!held.isValid, "A's lease claimed validity after its lock had expired on the server")
             try await nodes.servers[1].restart()
             let later = try #require(try await b.tryLock("r2", ttl: ttl).lease)
-            #expect(!held.isValid, "B acquired only after A's validity ended")
             await b.unlock(later)
         }
     }
@@ -196,13 +202,16 @@ struct RedlockTests {
                 configuration: RedlockConfiguration(nodeTimeout: .seconds(2), retryBackoff: .seconds(5) ... .seconds(5)))
             let lease = try #require(try await holder.tryLock("w", ttl: .seconds(30)).lease)
             let waiting = Task { try await waiter.lock("w", ttl: .seconds(10), wait: .seconds(20)) }
-            // The waiter subscribes on every node only after its first try failed: once node 0
-            // counts its subscriber, it is waiting on the 5 s retry timer or the release.
-            let deadline = ContinuousClock.now + .seconds(10)
-            while try await nodes.admins[0].send("PUBSUB", "NUMSUB", lease.nodeLeases[0]!.keys.channel)
-                .decode(as: [RESPToken].self).last?.decode(as: Int.self) != 1, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+            // The waiter subscribes on every node only after its first try failed: once every
+            // node counts its subscriber, it is waiting on the 5 s retry timer or the release.
+            let channel = lease.nodeLeases[0]!.keys.channel
+            let subscribed = try await eventually(timeout: .seconds(10)) {
+                for admin in nodes.admins {
+                    if try await admin.subscriberCount(channel) != 1 { return false }
+                }
+                return true
             }
+            try #require(subscribed, "the waiter never subscribed on every node")
             let released = ContinuousClock.now
             #expect(await holder.unlock(lease))
             let acquired = try await waiting.value
@@ -211,6 +220,24 @@ struct RedlockTests {
             #expect(acquired.nodeLeases.count == 3)
             await waiter.unlock(acquired)
             for locker in waiter.lockers { await locker.backend.shutdown() }
+        }
+    }
+
+    /// Nodes that refuse connections until the wait ends: the wait says Redis was
+    /// unavailable (`connectionFailed`), not that someone held the lock.
+    @Test func waitWithEveryNodeDownReportsUnavailable() async throws {
+        try await Self.withNodes(3) { nodes in
+            let redlock = try nodes.redlock(owner: "stranded", nodeTimeout: .milliseconds(200))
+            for server in nodes.servers { server.kill() }
+            let start = ContinuousClock.now
+            do {
+                let lease = try await redlock.lock("down", ttl: .seconds(5), wait: .milliseconds(400))
+                Issue.record("acquired \(lease) with every node down")
+            } catch let error as LockError {
+                #expect(error.code == .connectionFailed, "\(error)")
+                #expect(error.message.contains("unavailable"), "\(error)")
+            }
+            #expect(ContinuousClock.now - start >= .milliseconds(400))
         }
     }
 

@@ -14,10 +14,10 @@ struct ReplicationTests {
         ]))
         let client = try RedisClient(url: master.url)
         do {
-            let deadline = ContinuousClock.now + .seconds(10)
-            while try !replica.cli(["INFO", "replication"]).contains("master_link_status:up"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            let linked = try await eventually(timeout: .seconds(10), interval: .milliseconds(50)) {
+                try replica.cli(["INFO", "replication"]).contains("master_link_status:up")
             }
+            try #require(linked, "the replica never connected to its master")
             let locker = try Locker(client: client, configuration: LockConfiguration(owner: "replicated"))
             let lease = try #require(try await locker.tryLock("r", ttl: .seconds(30)).lease)
             let report = try await locker.confirmReplicated(lease, replicas: 1, timeout: .seconds(2))

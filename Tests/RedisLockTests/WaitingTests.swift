@@ -79,8 +79,8 @@ struct WaitingTests {
             }
             try #require(try await eventually { try await admin.subscriberCount(lease.keys.channel) == 1 }, "the waiter never subscribed")
             try #require(try await admin.waitUntilAWaiterRetried(), "the waiter never made its second try")
-            // Its second try's reply is on the way; give it a moment to settle into waiting.
-            try await Task.sleep(for: .milliseconds(50))
+            // Whether it is still reading that try's reply or already waiting, cancelling it
+            // must end the wait with `cancelled`.
             let cancelled = ContinuousClock.now
             task.cancel()
             let result = try await within(.seconds(2), "the cancelled waiter") { await task.result }
@@ -100,29 +100,39 @@ struct WaitingTests {
         }
     }
 
-    /// `lock(…, wait:)` documents `cancelled` for a cancelled wait. A waiter retries now and
-    /// then; when the cancellation lands while a retry's acquire is in flight, that acquire
-    /// fails with the RESP client's `.cancelled`, which `tryLock` reports as `outcomeUnknown`
-    /// ("the connection failed while acquiring"), not as `cancelled`. Made deterministic by
-    /// freezing Redis (SIGSTOP) while the waiter retries every few milliseconds.
+    /// `lock(…, wait:)` documents `cancelled` for a cancelled wait, also when the cancellation
+    /// lands while a retry's acquire is in flight (the RESP client then fails it with its own
+    /// `.cancelled`). Made deterministic with a proxy that holds the server's replies back
+    /// from the next retry on: the test cancels once that retry's acquire is on its way.
     @Test func cancellingAWaiterMidRetryThrowsCancelled() async throws {
         try await withLockServer { pool, admin in
+            let proxy = try FaultProxy(forwardingTo: pool.server.port)
+            defer { proxy.stop() }
             let holder = try pool.locker(owner: "holder")
-            let waiter = try pool.locker(owner: "eager-waiter", retryBackoff: .milliseconds(1) ... .milliseconds(5))
+            let holdNext = Locked(false)
+            let heldAcquires = EventCounter()
+            let client = try RedisClient(url: proxy.url)
+            let backend = InterposedBackend(client: client) { call, proceed throws(RedisError) -> RESPToken in
+                // Once armed, the next retry's reply is held back: the hold precedes its write.
+                if call.runs(LockScripts.acquire), holdNext.value {
+                    proxy.holdReplies()
+                    heldAcquires.record()
+                }
+                return try await proceed()
+            }
+            var configuration = LockConfiguration(owner: "eager-waiter")
+            configuration.retryBackoff = .milliseconds(1) ... .milliseconds(5)
+            let waiter = try Locker(backend: backend, configuration: configuration)
             let lease = try #require(try await holder.tryLock("cancel-retry", ttl: .seconds(60)).lease)
             let task = Task { () async throws -> LockLease in
                 try await waiter.lock("cancel-retry", ttl: .seconds(5), wait: .seconds(30))
             }
             try #require(try await eventually { try await admin.subscriberCount(lease.keys.channel) == 1 })
-            pool.server.pause()
-            var resumed = false
-            defer { if !resumed { pool.server.resume() } }
-            // Retrying every ≤ 5 ms, the waiter now has an acquire stuck in flight.
-            try await Task.sleep(for: .milliseconds(50))
+            holdNext.withLock { $0 = true }
+            _ = try await within(.seconds(2), "a retry whose reply is held") { await heldAcquires.wait() }
             task.cancel()
             let result = try await within(.seconds(2), "the cancelled waiter") { await task.result }
-            pool.server.resume()
-            resumed = true
+            proxy.releaseReplies()
             switch result {
             case .failure(let error)?:
                 #expect((error as? LockError)?.code == .cancelled, "\(error)")
@@ -133,6 +143,7 @@ struct WaitingTests {
             }
             #expect(try await eventually { try await admin.subscriberCount(lease.keys.channel) == 0 })
             #expect(try await admin.get(lease.keys.lock) == lease.value)
+            await client.shutdown()
         }
     }
 
@@ -156,8 +167,7 @@ struct WaitingTests {
                 }
                 try #require(try await eventually { try await admin.subscriberCount(lease.keys.channel) == 1 }, "round \(round): never subscribed")
                 try #require(try await admin.waitUntilAWaiterRetried(), "round \(round): the waiter never made its second try")
-                // Let the waiter settle into waiting.
-                try await Task.sleep(for: .milliseconds(50))
+                // Subscribed before that try: a release from now on wakes it, waiting or not.
                 let released = ContinuousClock.now
                 #expect(try await holder.unlock(lease))
                 guard let (acquired, at) = try await within(.seconds(5), "round \(round): the waiter taking over after the release", { try await task.value }) else {
@@ -190,43 +200,41 @@ struct WaitingTests {
     }
 
     /// Cancelling an acquire whose reply has not arrived yet: the lock may have been taken on
-    /// the server, so the library promises a best-effort release ("outcomeUnknown … the lock
-    /// was released best-effort"). That release is sent from the cancelled Task, and the RESP
-    /// client refuses to send anything from a cancelled Task, so it never happens: once the
-    /// server gets to the acquire, the lock stays held by nobody for its full TTL.
+    /// the server, so it is released in the background from a Task that is not cancelled.
+    /// A proxy holds the reply back; the test cancels once the server has run the acquire
+    /// (the lock exists and its fence counter moved), so the clean-up has something to do.
     @Test func cancellingAnAcquireInFlightLeavesNoLockBehind() async throws {
         try await withLockServer { pool, admin in
-            let locker = try pool.locker(owner: "cancelled-acquire")
-            // Warm up: the safety check, the connection and the acquire script are ready.
+            let proxy = try FaultProxy(forwardingTo: pool.server.port)
+            defer { proxy.stop() }
+            let client = try RedisClient(url: proxy.url)
+            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "cancelled-acquire"))
+            // Warm up: the connection and the acquire script are ready.
             let warm = try #require(try await locker.tryLock("warm-up", ttl: .seconds(5)).lease)
             try await locker.unlock(warm)
-            let key = locker.keys(for: "in-flight").lock
+            let keys = locker.keys(for: "in-flight")
 
-            pool.server.pause()
-            var resumed = false
-            defer { if !resumed { pool.server.resume() } }
+            proxy.holdReplies()
             let task = Task { () async throws -> LockAttempt in
                 try await locker.tryLock("in-flight", ttl: .seconds(30))
             }
-            // Nothing to observe while the server is frozen: give the write a moment.
-            try await Task.sleep(for: .milliseconds(100))
+            try #require(try await eventually { try await admin.exists(keys.lock) }, "the acquire never ran on the server")
             task.cancel()
             let result = try await within(.seconds(2), "the cancelled acquire") { await task.result }
-            pool.server.resume()
-            resumed = true
+            proxy.releaseReplies()
             switch result {
             case .failure(let error)?:
-                let code = (error as? LockError)?.code
-                #expect(code == .cancelled || code == .outcomeUnknown, "\(error)")
+                #expect((error as? LockError)?.code == .cancelled, "\(error)")
             case .success(let attempt)?:
                 Issue.record("a cancelled acquire returned \(attempt)")
             case nil:
                 break
             }
-            let cleaned = try await eventually(timeout: .seconds(3)) { try await admin.exists(key) == false }
-            let remaining = try await admin.pttl(key)
-            let value = try await admin.get(key) ?? "nil"
-            #expect(cleaned, "a cancelled acquire left the lock held for its whole TTL (PTTL \(remaining) ms, value \(value))")
+            let cleaned = try await eventually(timeout: .seconds(3)) { try await admin.exists(keys.lock) == false }
+            let remaining = try await admin.pttl(keys.lock)
+            #expect(cleaned, "a cancelled acquire left the lock held for its whole TTL (PTTL \(remaining) ms)")
+            #expect(try await admin.get(keys.fence) == "1", "the acquire was never applied, so the clean-up proved nothing")
+            await client.shutdown()
         }
     }
 }

@@ -136,17 +136,17 @@ struct WithLockTests {
         }
     }
 
-    /// Without renewal in time (renewal interval longer than the TTL) the lock expires while
-    /// the body runs; the final release finds it gone and `withLock` reports `leaseLost` even
-    /// though the body succeeded, since it may have overlapped another holder.
+    /// The lock expires while the body runs (a clock jump on the server, simulated with
+    /// `PEXPIRE key 1`, long before the next renewal); the final release finds it gone and
+    /// `withLock` reports `leaseLost` even though the body succeeded, since it may have
+    /// overlapped another holder.
     @Test func expiryNoticedAtReleaseThrowsLeaseLost() async throws {
         try await withLockServer { pool, admin in
-            var configuration = LockConfiguration(owner: "slow-renewer")
-            configuration.renewalFraction = 20
-            let locker = try Locker(client: try pool.client(), configuration: configuration)
+            let locker = try pool.locker(owner: "slow-renewer")
             let key = locker.keys(for: "expires-inside").lock
             do {
-                let value = try await locker.withLock("expires-inside", ttl: .milliseconds(100)) { lease -> Int in
+                let value = try await locker.withLock("expires-inside", ttl: .seconds(30)) { _ -> Int in
+                    #expect(try await admin.send("PEXPIRE", key, "1").decode(as: Int.self) == 1)
                     let gone = try await eventually { try await admin.pttl(key) == -2 }
                     #expect(gone)
                     return 1
@@ -196,10 +196,8 @@ struct WithLockTests {
         }
     }
 
-    /// Cancelling the Task that runs `withLock` must still release the lock. Today the final
-    /// `unlock` runs in the cancelled Task, the RESP client refuses to send from a cancelled
-    /// Task, and `withLock` treats that error as "released" (`(try? await unlock(lease)) ?? true`),
-    /// so the lock stays held, blocking every other client until its TTL runs out.
+    /// Cancelling the Task that runs `withLock` must still release the lock: the RESP client
+    /// sends nothing from a cancelled Task, so the final `unlock` runs in a Task of its own.
     @Test func cancellingWithLockReleasesTheLock() async throws {
         try await withLockServer { pool, admin in
             let locker = try pool.locker(owner: "cancelled-body")

@@ -82,6 +82,19 @@ public final class RedisClient: Sendable {
         try await connection().send(batch: batch, timeout: timeout)
     }
 
+    /// Calls `handler` each time the command connection drops and each time it is reopened
+    /// after an earlier one, on whichever thread saw the event. Returns the id to pass to
+    /// ``stopObservingConnection(_:)``. Lock renewal uses it to verify held leases at once
+    /// when the server may have restarted.
+    package func observeConnection(_ handler: @escaping @Sendable (ConnectionSlot.Change) -> Void) -> UInt64 {
+        commands.observe(handler)
+    }
+
+    /// Stops calling a handler added by ``observeConnection(_:)``.
+    package func stopObservingConnection(_ id: UInt64) {
+        commands.stopObserving(id)
+    }
+
     /// Closes the connections; later commands fail with ``RedisError/Code/clientShutDown``.
     public func shutdown() async {
         await commands.shutdown()
@@ -98,7 +111,17 @@ package final class ConnectionSlot: Sendable {
         case shutDown
     }
 
+    /// What happened to the slot's connection, for ``RedisClient/observeConnection(_:)``.
+    package enum Change: Sendable {
+        /// The open connection closed (the server went away, or a reply broke the stream).
+        case dropped
+        /// A connection was opened again after an earlier one.
+        case reopened
+    }
+
     private let state = Mutex(State.idle(failures: 0, retryAt: nil))
+    private let observers = ObserverList<@Sendable (Change) -> Void>()
+    private let everConnected = Atomic<Bool>(false)
     private let role: String
 
     init(role: String) {
@@ -136,18 +159,42 @@ package final class ConnectionSlot: Sendable {
             return connection
         case .wait(let task):
             let result = await task.value
-            state.withLock { state in
-                guard case .connecting(let current, let failures) = state, current == task else { return }
+            let installed = state.withLock { state -> RedisConnection? in
+                guard case .connecting(let current, let failures) = state, current == task else { return nil }
                 switch result {
                 case .success(let connection):
                     state = .connected(connection)
+                    return connection
                 case .failure:
                     let delay = Self.backoff(failures: failures + 1, range: client.configuration.reconnectBackoff)
                     state = .idle(failures: failures + 1, retryAt: .now + delay)
+                    return nil
                 }
             }
+            if let installed { announce(installed) }
             return try result.get()
         }
+    }
+
+    /// Tells the observers that `connection` is in place (when it replaces an earlier one)
+    /// and, later, when it closes.
+    private func announce(_ connection: RedisConnection) {
+        if everConnected.exchange(true, ordering: .relaxed) { notify(.reopened) }
+        connection.channel.closeFuture.whenComplete { _ in
+            self.notify(.dropped)
+        }
+    }
+
+    private func notify(_ change: Change) {
+        for handler in observers.all { handler(change) }
+    }
+
+    func observe(_ handler: @escaping @Sendable (Change) -> Void) -> UInt64 {
+        observers.add(handler)
+    }
+
+    func stopObserving(_ id: UInt64) {
+        observers.remove(id)
     }
 
     private static func open(_ client: RedisClient, subscriber: Bool, waitUntil retryAt: ContinuousClock.Instant?) async -> Result<RedisConnection, RedisError> {
@@ -170,6 +217,7 @@ package final class ConnectionSlot: Sendable {
     }
 
     func shutdown() async {
+        observers.removeAll()
         let previous = state.withLock { state in
             defer { state = .shutDown }
             return state

@@ -19,6 +19,8 @@ final class ClusterTopology: Sendable {
     let configuration: RedisClusterConfiguration
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
+    /// Told when any node's command connection drops or is reopened.
+    let connectionObservers = ObserverList<@Sendable () -> Void>()
     private let state = Mutex(State())
 
     init(configuration: RedisClusterConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
@@ -34,6 +36,10 @@ final class ClusterTopology: Sendable {
             if let client = state.clients[endpoint] { return client }
             let client = RedisClient(
                 configuration: configuration.configuration(for: endpoint), eventLoopGroup: eventLoopGroup, logger: logger)
+            let observers = connectionObservers
+            _ = client.observeConnection { _ in
+                for observer in observers.all { observer() }
+            }
             state.clients[endpoint] = client
             return client
         }

@@ -46,6 +46,18 @@ public final class RedisClusterClient: Sendable {
         try self.init(configuration: try RedisClusterConfiguration(url: url), logger: logger)
     }
 
+    /// Calls `handler` whenever the command connection of any node drops or is reopened (a
+    /// primary may have restarted or failed over); returns the id for
+    /// ``stopObservingConnections(_:)``.
+    package func observeConnections(_ handler: @escaping @Sendable () -> Void) -> UInt64 {
+        topology.connectionObservers.add(handler)
+    }
+
+    /// Stops calling a handler added by ``observeConnections(_:)``.
+    package func stopObservingConnections(_ id: UInt64) {
+        topology.connectionObservers.remove(id)
+    }
+
     /// Sends `command` to the primary serving `key`'s slot and returns its reply.
     ///
     /// `key` must be the key (or one of the keys, all in one slot) the command touches.

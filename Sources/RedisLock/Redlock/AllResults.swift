@@ -3,20 +3,27 @@ import Synchronization
 /// Runs every operation at once, each in a Task of its own, and returns their results in
 /// order as soon as all have answered or `limit` has passed, with `nil` for those still
 /// running. Those are cancelled but not awaited: a node that hangs (SIGSTOPped, unreachable)
-/// must not hold up the caller beyond `limit`. One timer serves all operations.
-func allResults<T: Sendable>(within limit: Duration, _ operations: [@Sendable () async -> T]) async -> [T?] {
+/// must not hold up the caller beyond `limit`. One timer serves all operations. With
+/// `endOnCancel`, cancelling the caller returns the results so far at once, the same way;
+/// otherwise the operations (in Tasks of their own) finish or time out as if not cancelled,
+/// so that a cancelled caller's releases still go out.
+func allResults<T: Sendable>(within limit: Duration, endOnCancel: Bool = false, _ operations: [@Sendable () async -> T]) async -> [T?] {
     guard !operations.isEmpty else { return [] }
     let collector = ResultCollector<T>(count: operations.count)
-    return await withCheckedContinuation { continuation in
-        collector.start(continuation)
-        var tasks = operations.enumerated().map { index, operation in
-            Task { collector.record(await operation(), at: index) }
+    return await withTaskCancellationHandler {
+        await withCheckedContinuation { continuation in
+            collector.start(continuation)
+            var tasks = operations.enumerated().map { index, operation in
+                Task { collector.record(await operation(), at: index) }
+            }
+            tasks.append(Task {
+                try? await Task.sleep(for: limit)
+                collector.finish()
+            })
+            collector.keep(tasks)
         }
-        tasks.append(Task {
-            try? await Task.sleep(for: limit)
-            collector.finish()
-        })
-        collector.keep(tasks)
+    } onCancel: {
+        if endOnCancel { collector.finish() }
     }
 }
 
@@ -36,8 +43,14 @@ private final class ResultCollector<T: Sendable>: Sendable {
         state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
     }
 
+    /// Takes the caller's continuation; resumes it at once if already finished (cancelled).
     func start(_ continuation: CheckedContinuation<[T?], Never>) {
-        state.withLock { $0.continuation = continuation }
+        let results: [T?]? = state.withLock { state in
+            if state.finished { return state.results }
+            state.continuation = continuation
+            return nil
+        }
+        if let results { continuation.resume(returning: results) }
     }
 
     /// Keeps the tasks to cancel when finished (at once if that already happened).

@@ -7,8 +7,11 @@ extension Redlock {
     /// before trying again, so a release wakes it at once; between tries it also backs off (exponential, full jitter, never past
     /// the shortest remaining TTL it saw) to cover lost notices and expirations.
     ///
-    /// - Throws: ``LockError/Code/waitTimedOut`` (with the refusal in the message) or
-    ///   ``LockError/Code/cancelled``.
+    /// Nodes that are down or not ready count as refusals and are tried again within `wait`.
+    ///
+    /// - Throws: ``LockError/Code/waitTimedOut`` (with the refusal in the message),
+    ///   ``LockError/Code/connectionFailed`` when no node refused for a holder but too many
+    ///   failed until the wait ended, or ``LockError/Code/cancelled``.
     public func lock(_ name: String, ttl: Duration, wait: Duration) async throws(LockError) -> RedlockLease {
         let start = ContinuousClock.now
         let deadline = start + wait
@@ -27,6 +30,10 @@ extension Redlock {
             case .notAcquired(let refusal):
                 let now = ContinuousClock.now
                 guard now < deadline else {
+                    if refusal.holders.isEmpty && !refusal.failures.isEmpty && !refusal.validityExhausted {
+                        // Nobody holds it: the nodes were unreachable or not ready.
+                        throw LockError(.connectionFailed, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)' while too many nodes were unavailable: \(refusal)")
+                    }
                     throw LockError(.waitTimedOut, "waited \((now - start).formattedMilliseconds) for '\(name.escapedForMessages)': \(refusal)")
                 }
                 attempts += 1
@@ -69,17 +76,20 @@ extension Redlock {
     ) async throws -> T {
         let lease = try await lock(name, ttl: ttl, wait: wait)
         let interval = ttl * lockers[0].configuration.renewalFraction
+        // Unstructured, so the caller's cancellation does not stop it: only the body's end does.
+        let renewal = Task { await self.keepExtended(lease, ttl: ttl, every: interval) }
         let outcome: Result<T, any Error> = await withoutActuallyEscaping(body) { body in
             await withTaskGroup(of: Result<T, any Error>?.self) { group in
                 group.addTask {
                     do { return .success(try await body(lease)) } catch { return .failure(error) }
                 }
                 group.addTask {
-                    await self.keepExtended(lease, ttl: ttl, every: interval) ? nil
+                    await renewal.value ? nil
                         : .failure(LockError(.leaseLost, "lost the Redlock lease on '\(name.escapedForMessages)' while the body ran; the body was cancelled"))
                 }
                 while let next = await group.next() {
-                    guard let result = next else { continue }  // renewal stopped because we were cancelled
+                    guard let result = next else { continue }  // renewal stopped: wait for the body
+                    renewal.cancel()
                     group.cancelAll()
                     if case .failure(let error as LockError) = result, error.code == .leaseLost {
                         _ = await group.next()
@@ -105,18 +115,22 @@ extension Redlock {
     }
 
     /// Extends `lease` every `interval` until the Task is cancelled (returns `true`) or the
-    /// lease is lost (returns `false`). A failed extend is retried until the validity ends.
+    /// lease is lost (returns `false`). A failed extend is retried with backoff (exponential,
+    /// jittered, ``RedlockConfiguration/retryBackoff``) until the validity ends.
     private func keepExtended(_ lease: RedlockLease, ttl: Duration, every interval: Duration) async -> Bool {
         while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await Task.sleep(for: max(.milliseconds(1), min(interval, (lease.validUntil - ContinuousClock.now) / 2)))
             if Task.isCancelled { return true }
+            var failures = 0
             while true {
                 if (try? await extend(lease, ttl: ttl)) == true { break }
                 if lease.isLost || ContinuousClock.now >= lease.validUntil {
                     lease.markLost()
                     return false
                 }
-                try? await Task.sleep(for: configuration.retryBackoff.lowerBound)
+                failures += 1
+                let pause = min(ConnectionSlot.backoff(failures: failures, range: configuration.retryBackoff), lease.validUntil - ContinuousClock.now)
+                try? await Task.sleep(for: max(pause, .milliseconds(1)))
                 if Task.isCancelled { return true }
             }
         }

@@ -66,7 +66,7 @@ public final class Redlock: Sendable {
         let start = ContinuousClock.now
         let answers = await askEveryNode { _, locker async -> NodeAnswer in
             do throws(LockError) {
-                switch try await locker.tryLock(name, ttl: ttl, token: token) {
+                switch try await locker.tryLock(name, ttl: ttl, token: token, awaitingSafetyCheck: false) {
                 case .acquired(let lease): return .granted(lease)
                 case .held(let holder): return .held(holder)
                 }
