@@ -10,7 +10,8 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List locks (SCAN, never KEYS) with owner, token, TTL, fence and waiters.",
         discussion: """
-            JSON (--json) is an array of objects with key, format, type, owner, token, ttl_ms \
+            JSON (--json) is an array of objects with key (invalid UTF-8 shown as U+FFFD), \
+            key_base64 (the exact bytes, for `release --key-base64`), format, type, owner, token, ttl_ms \
             (null: no TTL, the lock never expires), fence, waiters, acquired_ms, age_ms, \
             acquisitions_per_second and stuck; on a cluster also node; on a Redlock set (several \
             --url) also nodes_held, nodes_total, quorum (one holder on a majority) and \
@@ -50,6 +51,7 @@ struct ListCommand: AsyncParsableCommand {
             throw redisExitCode(for: error)
         }
         await connected.shutdown()
+        for note in snapshot.notes { printError("note: \(TerminalText.sanitize(note))") }
         let locks = snapshot.locks.sorted { $0.keyBytes.lexicographicallyPrecedes($1.keyBytes) }
         if json {
             print(JSONText.render(.array(locks.map { Self.json($0, now: snapshot.serverTimeMilliseconds) })))
@@ -66,6 +68,7 @@ struct ListCommand: AsyncParsableCommand {
     static func json(_ lock: InspectedLock, now: Int64) -> JSONText.Value {
         .object([
             ("key", .string(lock.key)),
+            ("key_base64", .string(Data(lock.keyBytes).base64EncodedString())),
             ("format", .string(lock.format.rawValue)),
             ("type", .string(lock.type)),
             ("owner", lock.owner.map { .string($0) } ?? .null),

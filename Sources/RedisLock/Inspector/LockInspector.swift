@@ -93,7 +93,8 @@ public final class LockInspector: Sendable {
         return InspectionSnapshot(
             locks: merged.scan.locks, events: events, serverTimeMilliseconds: merged.scan.serverTime,
             scannedKeys: merged.scan.scannedKeys, commandCount: merged.scan.commands + topologyCommands,
-            roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable)
+            roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable,
+            notes: merged.scan.notes)
     }
 
     /// Reads and decodes specific keys (no SCAN), e.g. the one an operator is about to
@@ -116,12 +117,6 @@ public final class LockInspector: Sendable {
     public func noteExpired(_ key: [UInt8], at instant: ContinuousClock.Instant = .now) -> LockEvent? {
         guard selection.matches(key) else { return nil }
         return history.withLock { $0.noteExpired(key, at: instant) }
-    }
-
-    /// A hash's value as compared by force-release: `field=value` lines, sorted by bytes.
-    public static func canonicalHashValue(_ fields: [(field: String, value: String)]) -> [UInt8] {
-        let lines = fields.map { Array("\($0.field)=\($0.value)".utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
-        return Array(lines.joined(separator: [0x0A]))
     }
 
     /// One scanner per server, and the commands spent finding them (a cluster's `CLUSTER SHARDS`).
@@ -174,7 +169,8 @@ public final class LockInspector: Sendable {
         for (index, result) in results.enumerated() {
             switch result {
             case .success(let scan): scans.append((index, scan))
-            case .failure(let error):
+            case .failure(let failure):
+                let error = InspectorRefusal.explained(failure)
                 firstError = firstError ?? error
                 merged.unreachable.append("\(scanners[index].label ?? "the server"): \(error.message)")
             }
@@ -187,6 +183,7 @@ public final class LockInspector: Sendable {
             merged.scan.scannedKeys += scan.scannedKeys
             merged.scan.commands += scan.commands
             merged.scan.roundTrips = max(merged.scan.roundTrips, scan.roundTrips)  // side by side
+            for note in scan.notes where !merged.scan.notes.contains(note) { merged.scan.notes.append(note) }
         }
         if scans.count == 1 {
             merged.scan.fenceValues = first.scan.fenceValues  // shared, not copied entry by entry

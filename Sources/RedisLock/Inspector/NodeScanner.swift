@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import RESP
 
@@ -11,6 +12,8 @@ struct NodeScan: Sendable {
     var scannedKeys = 0
     var commands = 0
     var roundTrips = 0
+    /// What the scan had to do without (optional commands the server refused).
+    var notes: [String] = []
 
     mutating func add(commands count: Int) {
         commands += count
@@ -50,7 +53,7 @@ struct NodeScanner: Sendable {
     func scan() async throws(RedisError) -> NodeScan {
         var result = NodeScan()
         result.locks.reserveCapacity(expectedLocks + expectedLocks / 16)
-        result.serverTime = try await serverTimeMilliseconds()
+        result.serverTime = try await serverTimeMilliseconds(notes: &result.notes)
         result.add(commands: 1)
         // One connection for the whole scan: a SCAN cursor means nothing on another one.
         let connection = try await client.connection()
@@ -101,8 +104,16 @@ struct NodeScanner: Sendable {
         }
     }
 
-    private func serverTimeMilliseconds() async throws(RedisError) -> Int64 {
-        let time = try await client.send("TIME").decode(as: [Int64].self)
+    /// The server's clock; this machine's when the server refuses `TIME` (with a note).
+    private func serverTimeMilliseconds(notes: inout [String]) async throws(RedisError) -> Int64 {
+        let reply: RESPToken
+        do {
+            reply = try await client.send("TIME")
+        } catch where InspectorRefusal.isRefusal(error) {
+            notes.append(InspectorRefusal.note("TIME", "ages use this machine's clock"))
+            return Int64(Date().timeIntervalSince1970 * 1000)
+        }
+        let time = try reply.decode(as: [Int64].self)
         guard time.count == 2 else { throw RedisError(.unexpectedReply, "TIME did not answer [seconds, microseconds]") }
         return time[0] * 1000 + time[1] / 1000
     }
@@ -273,17 +284,44 @@ struct NodeScanner: Sendable {
         let replies = try await client.send(batch: commands)
         result.add(commands: commands.count)
         for (offset, entry) in keys.enumerated() {
+            for reply in replies[(offset * 2) ... (offset * 2 + 1)] {
+                if case .failure(let error) = reply, error.code == .permissionDenied { throw error }
+            }
             guard let type = try? replies[offset * 2].get().decode(as: String.self), type == "hash",
                   case .success(let token) = replies[offset * 2 + 1] else { continue }
-            let map = try [String: String](fromRESP: token)
-            let fields = map.map { (field: $0.key, value: $0.value) }
+            let fields = try Self.hashFields(token)
             let keyBytes = Array(entry.key.readableBytesView)
-            let decoded = LockFormatDetector.classifyHash(key: String(decoding: keyBytes, as: UTF8.self), fields: fields)
+            let decoded = LockFormatDetector.classifyHash(
+                key: String(decoding: keyBytes, as: UTF8.self),
+                fields: fields.map { (String(decoding: $0.field, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) })
             result.locks.append(InspectedLock(
                 keyBytes: keyBytes, format: decoded.format, type: "hash", owner: decoded.owner, token: decoded.token,
-                value: LockInspector.canonicalHashValue(fields), ttlMilliseconds: entry.ttl,
-                placement: label.map { .node($0) }))
+                ttlMilliseconds: entry.ttl,
+                placement: label.map { .node($0) }, hashFields: fields))
         }
+    }
+
+    /// A hash's fields from an `HGETALL` reply (a flat array, or a map under RESP3), as exact
+    /// bytes sorted by field.
+    static func hashFields(_ reply: RESPToken) throws(RedisError) -> [HashField] {
+        func bytes(_ token: RESPToken) throws(RedisError) -> [UInt8] {
+            guard case .bulkString(let buffer) = token.value else { throw token.unexpected("a hash field or value") }
+            return Array(buffer.readableBytesView)
+        }
+        var fields: [HashField] = []
+        switch reply.value {
+        case .array(let items):
+            var iterator = items.makeIterator()
+            while let field = iterator.next() {
+                guard let value = iterator.next() else { throw reply.unexpected("field and value pairs") }
+                fields.append(HashField(field: try bytes(field), value: try bytes(value)))
+            }
+        case .map(let pairs):
+            for pair in pairs { fields.append(HashField(field: try bytes(pair.key), value: try bytes(pair.value))) }
+        default:
+            throw reply.unexpected("an HGETALL reply")
+        }
+        return fields.sorted { $0.field.lexicographicallyPrecedes($1.field) }
     }
 
     /// A `PUBSUB NUMSUB` (or `SHARDNUMSUB`) on its way, for some rows' wake-up channels.
@@ -315,7 +353,13 @@ struct NodeScanner: Sendable {
         for count in counts {
             let replies = try await count.replies.get()
             result.commands += 1  // rode along with the scan: no round trip of its own
-            guard let reply = try replies.first?.get() else { throw RedisError(.unexpectedReply, "PUBSUB NUMSUB did not answer") }
+            guard let answer = replies.first else { throw RedisError(.unexpectedReply, "PUBSUB NUMSUB did not answer") }
+            if case .failure(let error) = answer, InspectorRefusal.isRefusal(error) {
+                let note = InspectorRefusal.note("PUBSUB", "waiters unknown")
+                if !result.notes.contains(note) { result.notes.append(note) }
+                continue
+            }
+            let reply = try answer.get()
             var subscribers: [Int] = []
             subscribers.reserveCapacity(count.rows.count)
             switch reply.value {
