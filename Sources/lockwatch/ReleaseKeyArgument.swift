@@ -33,6 +33,6 @@ enum ReleaseKeyArgument {
         if LockInspector.Selection.prefix(prefix).matches(lock.keyBytes) { return nil }
         if let match, LockInspector.Selection.glob(match).matches(lock.keyBytes) { return nil }
         let watched = "--prefix '\(SafeText.escape(prefix))'" + (match.map { " or --match '\(SafeText.escape($0))'" } ?? "")
-        return "is a \(lock.type) in no known lock format (\(lock.format.rawValue)) and not under \(watched)"
+        return "is a \(SafeText.escape(lock.type)) in no known lock format (\(lock.format.rawValue)) and not under \(watched)"
     }
 }

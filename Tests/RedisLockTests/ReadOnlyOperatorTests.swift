@@ -64,6 +64,7 @@ struct ReadOnlyOperatorTests {
             try DashboardEndToEndTests.tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "30", command])
             let screen = try await DashboardEndToEndTests.waitForScreen(session, "rows") { $0.contains("orders:9") && $0.contains("ro-owner") }
             #expect(!screen.contains("connection lost") && !screen.contains("reconnecting"), "screen:\n\(screen)")
+            _ = try await DashboardEndToEndTests.waitForScreen(session, "the note on the refused TIME") { $0.contains("TIME refused") }
             try DashboardEndToEndTests.tmux(["send-keys", "-t", session, "q"])
             _ = try await DashboardEndToEndTests.waitForScreen(session, "lockwatch to exit") { $0.contains("EXITED=0") }
 

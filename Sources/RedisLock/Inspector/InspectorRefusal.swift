@@ -26,6 +26,13 @@ public enum InspectorRefusal {
         guard error.code == .permissionDenied else { return error }
         let command = refusedCommand(error) ?? "a command"
         let rule = refusedCommand(error).map { "+" + $0.lowercased().replacingOccurrences(of: " ", with: "|") } ?? "+@read"
+        if command == "CLIENT|SETNAME" {
+            return RedisError(
+                .permissionDenied,
+                "Redis refused CLIENT SETNAME (NOPERM) while connecting: drop name= from the URL, use protocol 3 (HELLO sets the name), "
+                    + "or allow it with ACL SETUSER <user> +client|setname [\(error.message)]",
+                underlying: error.underlying)
+        }
         return RedisError(
             .permissionDenied,
             "Redis refused \(command) (NOPERM): this ACL user may not run it, and reading locks needs it; "
