@@ -38,16 +38,35 @@ struct ReadOnlyOperatorTests {
         }
     }
 
+    @Test func theReferenceViewerWithoutMGETSeesRows() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await withLockServer { pool, admin in
+            // The viewer of the reference ACL setups: GET but no MGET, no TIME, no EXISTS.
+            _ = try await admin.send(
+                "ACL", "SETUSER", "lockview", "on", ">viewpw", "resetkeys", "%R~lock:*", "-@all",
+                "+scan", "+get", "+pttl", "+type", "+hgetall", "+pubsub", "+ping", "+hello")
+            let locker = try pool.locker(owner: "ro-owner")
+            _ = try #require(try await locker.tryLock("orders:10", ttl: .seconds(60)).lease)
+            _ = try await admin.send("HSET", "lock:redisson", "8a2f6c4e-1b3d-4c5e-9f70-0123456789ab:42", "1")
+            let url = "redis://lockview@127.0.0.1:\(pool.server.port)"
+            let run = try await runLockwatch(["list", "--url", url], environment: ["REDIS_PASSWORD": "viewpw"], in: scratch.path)
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            #expect(run.stdout.contains("lock:{orders:10}") && run.stdout.contains("ro-owner") && run.stdout.contains("redisson"), "stdout: \(run.stdout)")
+            #expect(run.stderr.contains("MGET refused") && run.stderr.contains("TIME refused"), "stderr: \(run.stderr)")
+        }
+    }
+
     @Test func aRefusedRequiredCommandIsNamedWithItsRule() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         try await withLockServer { pool, admin in
-            try await Self.addViewer(admin, ["-mget"])
+            try await Self.addViewer(admin, ["-pttl"])
             let locker = try pool.locker(owner: "ro-owner")
             _ = try #require(try await locker.tryLock("orders:8", ttl: .seconds(60)).lease)
             let run = try await runLockwatch(["list", "--url", Self.viewerURL(pool.server)], environment: ["REDIS_PASSWORD": "viewpw"], in: scratch.path)
             #expect(run.status == 77, "stderr: \(run.stderr)")
-            #expect(run.stderr.contains("MGET") && run.stderr.contains("NOPERM") && run.stderr.contains("+mget"), "stderr: \(run.stderr)")
+            #expect(run.stderr.contains("PTTL") && run.stderr.contains("NOPERM") && run.stderr.contains("+pttl"), "stderr: \(run.stderr)")
             #expect(!run.stderr.lowercased().contains("connection lost"), "stderr: \(run.stderr)")
         }
     }
@@ -68,13 +87,13 @@ struct ReadOnlyOperatorTests {
             try DashboardEndToEndTests.tmux(["send-keys", "-t", session, "q"])
             _ = try await DashboardEndToEndTests.waitForScreen(session, "lockwatch to exit") { $0.contains("EXITED=0") }
 
-            // Without MGET the dashboard says Redis refused it and what to add.
-            _ = try await admin.send("ACL", "SETUSER", "viewer", "-mget")
+            // Without PTTL the dashboard says Redis refused it and what to add.
+            _ = try await admin.send("ACL", "SETUSER", "viewer", "-pttl")
             let refused = "lw-acl-\(UUID().uuidString.prefix(8))"
             defer { _ = try? DashboardEndToEndTests.tmux(["kill-session", "-t", refused]) }
             try DashboardEndToEndTests.tmux(["new-session", "-d", "-s", refused, "-x", "220", "-y", "30", command])
             let banner = try await DashboardEndToEndTests.waitForScreen(refused, "the refusal") { $0.contains("Redis refused") }
-            #expect(banner.contains("MGET") && banner.contains("+mget"), "screen:\n\(banner)")
+            #expect(banner.contains("PTTL") && banner.contains("+pttl"), "screen:\n\(banner)")
             #expect(!banner.contains("connection lost"), "screen:\n\(banner)")
             try DashboardEndToEndTests.tmux(["send-keys", "-t", refused, "q"])
             _ = try await DashboardEndToEndTests.waitForScreen(refused, "lockwatch to exit") { $0.contains("EXITED=0") }

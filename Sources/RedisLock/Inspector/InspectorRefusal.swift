@@ -2,9 +2,9 @@ public import RESP
 import Foundation
 
 /// What the inspector does when an ACL user may not run one of its commands: optional
-/// commands (`TIME`, `PUBSUB NUMSUB`, `EXISTS` of a sibling) degrade with a note; a refused
-/// required one (`SCAN`, `MGET`, `PTTL`, `TYPE`, `HGETALL`) becomes an error that names the
-/// command and the ACL rule to add, never a lost connection.
+/// commands (`TIME`, `PUBSUB NUMSUB`, `EXISTS` of a sibling, `MGET` when `GET` is allowed)
+/// degrade with a note; a refused required one (`SCAN`, `GET`, `PTTL`, `TYPE`, `HGETALL`)
+/// becomes an error that names the command and the ACL rule to add, never a lost connection.
 public enum InspectorRefusal {
     /// Whether `error` says the server will not run the command for this user (`NOPERM`), or
     /// does not know it (renamed or disabled): the command is unavailable, the connection fine.
@@ -36,8 +36,8 @@ public enum InspectorRefusal {
         return RedisError(
             .permissionDenied,
             "Redis refused \(command) (NOPERM): this ACL user may not run it, and reading locks needs it; "
-                + "allow it with ACL SETUSER <user> \(rule) (a read-only viewer needs +scan +mget +get +pttl +type +hgetall +exists; "
-                + "TIME, PUBSUB, CONFIG and INFO are optional) [\(error.message)]",
+                + "allow it with ACL SETUSER <user> \(rule) (a read-only viewer needs +scan +get +pttl +type +hgetall; "
+                + "MGET, EXISTS, TIME, PUBSUB, CONFIG and INFO are optional) [\(error.message)]",
             underlying: error.underlying)
     }
 

@@ -41,6 +41,8 @@ public final class LockInspector: Sendable {
     private let history = Mutex(InspectorHistory())
     /// How many locks each node's previous scan found, to size the next one's rows.
     private let previousLockCounts = Mutex<[Int]>([])
+    /// Whether a server refused `MGET`: later scans read each value with `GET` from the start.
+    private let mgetRefused = Mutex(false)
 
     /// Makes an inspector of the locks on `servers`.
     public init(servers: Servers, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
@@ -82,6 +84,7 @@ public final class LockInspector: Sendable {
         let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
         let counts = results.map { (try? $0.get())?.locks.count ?? 0 }
         previousLockCounts.withLock { $0 = counts }
+        if results.contains(where: { (try? $0.get())?.getsEachKey == true }) { mgetRefused.withLock { $0 = true } }
         var merged = try merge(results, scanners: scanners)
         let toleranceMilliseconds = tolerance.milliseconds
         let complete = merged.unreachable.isEmpty
@@ -121,10 +124,11 @@ public final class LockInspector: Sendable {
 
     /// One scanner per server, and the commands spent finding them (a cluster's `CLUSTER SHARDS`).
     private func scanners() async throws(RedisError) -> ([NodeScanner], Int) {
+        let getsEachKey = mgetRefused.withLock { $0 }
         func scanner(_ client: RedisClient, labelled: Bool, _ mode: NodeScanner.Mode) -> NodeScanner {
             NodeScanner(
                 client: client, label: labelled ? client.configuration.endpoint.description : nil, mode: mode,
-                pattern: selection.pattern, scanCount: scanCount, batchSize: batchSize)
+                pattern: selection.pattern, scanCount: scanCount, batchSize: batchSize, getsEachKey: getsEachKey)
         }
         switch servers {
         case .single(let client):

@@ -14,6 +14,8 @@ struct NodeScan: Sendable {
     var roundTrips = 0
     /// What the scan had to do without (optional commands the server refused).
     var notes: [String] = []
+    /// Whether the server refused `MGET`, so values were read with a `GET` each.
+    var getsEachKey = false
 
     mutating func add(commands count: Int) {
         commands += count
@@ -48,10 +50,39 @@ struct NodeScanner: Sendable {
     /// How many locks the previous scan found here: sizes the rows up front, so they are not
     /// copied while they grow.
     var expectedLocks = 0
+    /// Read values with a `GET` each instead of one `MGET` per batch (a cluster node, or a
+    /// user the server refuses `MGET`).
+    var getsEachKey = false
 
-    /// Scans the whole selection once.
+    /// Scans the whole selection once; when the server refuses `MGET` (an ACL user allowed
+    /// `GET` only), scans again reading each value with `GET`, with a note.
     func scan() async throws(RedisError) -> NodeScan {
+        try await withGetFallback { scanner throws(RedisError) in try await scanner.scanOnce() }
+    }
+
+    /// Reads and decodes specific keys (no SCAN), falling back to `GET` like ``scan()``.
+    func read(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
+        try await withGetFallback { scanner throws(RedisError) in try await scanner.readOnce(keys) }
+    }
+
+    private func withGetFallback(_ body: (NodeScanner) async throws(RedisError) -> NodeScan) async throws(RedisError) -> NodeScan {
+        var result: NodeScan
+        do {
+            result = try await body(self)
+        } catch where !getsEachKey && error.code == .permissionDenied && InspectorRefusal.refusedCommand(error) == "MGET" {
+            var fallback = self
+            fallback.getsEachKey = true
+            result = try await body(fallback)
+        }
+        if result.getsEachKey && mode == .standalone {
+            result.notes.append(InspectorRefusal.note("MGET", "values read with a GET each"))
+        }
+        return result
+    }
+
+    private func scanOnce() async throws(RedisError) -> NodeScan {
         var result = NodeScan()
+        result.getsEachKey = getsEachKey
         result.locks.reserveCapacity(expectedLocks + expectedLocks / 16)
         result.serverTime = try await serverTimeMilliseconds(notes: &result.notes)
         result.add(commands: 1)
@@ -78,9 +109,9 @@ struct NodeScanner: Sendable {
         return result
     }
 
-    /// Reads and decodes specific keys (no SCAN).
-    func read(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
+    private func readOnce(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
         var result = NodeScan()
+        result.getsEachKey = getsEachKey
         let buffers = keys.map { ByteBuffer(bytes: $0) }
         var commands = RESPCommandBatch()
         appendReads(to: &commands, buffers)
@@ -122,10 +153,9 @@ struct NodeScanner: Sendable {
     /// node), then per key that is not a helper a `PTTL` and, for a possible
     /// python-redis-lock lock, an `EXISTS` of its sibling.
     func appendReads(to commands: inout RESPCommandBatch, _ keys: [ByteBuffer]) {
-        switch mode {
-        case .standalone:
+        if readsWithMGET {
             commands.append("MGET", keys)
-        case .clusterNode:
+        } else {
             for key in keys { commands.append("GET", key) }
         }
         let roles = keys.map(KeyRole.init)
@@ -176,28 +206,31 @@ struct NodeScanner: Sendable {
     /// The values of `keys` from the first replies: one per key; `nil` for a missing key or
     /// one that is not a string; a key that moved to another cluster node is marked.
     private func values(of keys: [ByteBuffer], _ replies: ArraySlice<Result<RESPToken, RedisError>>) throws(RedisError) -> (values: [Value], consumed: Int) {
-        switch mode {
-        case .standalone:
+        if readsWithMGET {
             guard let first = replies.first, case .array(let array) = try first.get().value, array.count == keys.count else {
                 throw RedisError(.unexpectedReply, "MGET did not answer one value per key")
             }
             return (array.map { token in
                 if case .bulkString(let bytes) = token.value { .string(bytes) } else { .none }
             }, 1)
-        case .clusterNode:
-            guard replies.count >= keys.count else { throw RedisError(.unexpectedReply, "a pipelined batch did not answer every GET") }
-            let values = replies.prefix(keys.count).map { reply -> Value in
-                switch reply {
-                case .success(let token):
-                    if case .bulkString(let bytes) = token.value { return .string(bytes) }
-                    return .none
-                case .failure(let error):
-                    return Self.isRedirection(error) ? .elsewhere : .none  // WRONGTYPE: a hash
-                }
-            }
-            return (values, keys.count)
         }
+        guard replies.count >= keys.count else { throw RedisError(.unexpectedReply, "a pipelined batch did not answer every GET") }
+        var values: [Value] = []
+        values.reserveCapacity(keys.count)
+        for reply in replies.prefix(keys.count) {
+            switch reply {
+            case .success(let token):
+                if case .bulkString(let bytes) = token.value { values.append(.string(bytes)) } else { values.append(.none) }
+            case .failure(let error):
+                if error.code == .permissionDenied { throw error }
+                values.append(Self.isRedirection(error) ? .elsewhere : .none)  // WRONGTYPE: a hash
+            }
+        }
+        return (values, keys.count)
     }
+
+    /// Whether values are read with one `MGET` per batch rather than a `GET` each.
+    private var readsWithMGET: Bool { mode == .standalone && !getsEachKey }
 
     /// A key's value as the read saw it.
     private enum Value {
@@ -234,6 +267,10 @@ struct NodeScanner: Sendable {
             case .lock(let mayHaveSignalSibling):
                 if mayHaveSignalSibling {
                     hasSignalSibling = (try? replies[position + 1].get().decode(as: Int.self)) == 1
+                    if case .failure(let error) = replies[position + 1], InspectorRefusal.isRefusal(error) {
+                        let note = InspectorRefusal.note("EXISTS", "python-redis-lock locks may show as unknown-string")
+                        if !result.notes.contains(note) { result.notes.append(note) }
+                    }
                 }
                 let ttlReply = replies[position]
                 position += mayHaveSignalSibling ? 2 : 1
