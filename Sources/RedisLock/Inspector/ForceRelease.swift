@@ -65,7 +65,7 @@ public struct ForceRelease: Sendable {
     /// token), wake-up channel or '', publish command (`PUBLISH`, or `SPUBLISH` on a
     /// cluster), then for `hash` the expected field and value pairs. Returns `{status,
     /// current}` (current: a string's value, a hash's flat `HGETALL`, or the type): 0
-    /// vanished, 1 changed hands, 2 unsupported type, 3 released.
+    /// vanished, 1 changed hands, 2 unsupported type, 3 released (current: what was deleted).
     static let script = RedisScript("""
         local kind = redis.call('TYPE', KEYS[1]).ok
         if kind == 'none' then return {0, ''} end
@@ -79,6 +79,7 @@ public struct ForceRelease: Sendable {
             matches = current == ARGV[2]
           end
         elseif kind == 'hash' then
+          current = redis.call('HGETALL', KEYS[1])
           if ARGV[1] == 'token' then
             matches = redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1
           elseif ARGV[1] == 'hash' then
@@ -89,14 +90,13 @@ public struct ForceRelease: Sendable {
               matches = redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1]
             end
           end
-          if not matches then current = redis.call('HGETALL', KEYS[1]) end
         else
           return {2, kind}
         end
         if not matches then return {1, current} end
         redis.call('DEL', KEYS[1])
         if ARGV[3] ~= '' then redis.call(ARGV[4], ARGV[3], 'released') end
-        return {3, ''}
+        return {3, current}
         """)
 
     /// The server, or the cluster (which routes by key).
@@ -153,12 +153,7 @@ public struct ForceRelease: Sendable {
             return .changedHands(currentValue: current)
         case 2: return .failed("the key is a \(SafeText.escape(current)), not a lock (string or hash)")
         case 3:
-            let shown: [UInt8] = switch expectation {
-            case .value(let bytes): bytes
-            case .hash(let fields): HashField.rendered(fields)
-            case .token(let token): Array(token.utf8)
-            }
-            let entryID = await writeAudit(key: key, value: shown, action: "force-release", expectation: expectation)
+            let entryID = await writeAudit(key: key, value: current, action: "force-release", expectation: expectation)
             return .released(auditEntryID: entryID)
         default:
             return .failed("unexpected reply \(reply)")
