@@ -54,6 +54,18 @@ struct ReadOnlyOperatorTests {
             #expect(run.status == 0, "stderr: \(run.stderr)")
             #expect(run.stdout.contains("lock:{orders:10}") && run.stdout.contains("ro-owner") && run.stdout.contains("redisson"), "stdout: \(run.stdout)")
             #expect(run.stderr.contains("MGET refused") && run.stderr.contains("TIME refused"), "stderr: \(run.stderr)")
+
+            // SCAN ignores key patterns: watching everything, keys it may not read are left out.
+            _ = try await admin.send("SET", "user:1", "application data")
+            let everything = try await runLockwatch(["list", "--url", url, "--match", "*"], environment: ["REDIS_PASSWORD": "viewpw"], in: scratch.path)
+            #expect(everything.status == 0, "stderr: \(everything.stderr)")
+            #expect(everything.stdout.contains("lock:{orders:10}") && !everything.stdout.contains("user:1"), "stdout: \(everything.stdout)")
+            #expect(everything.stderr.contains("may not read them"), "stderr: \(everything.stderr)")
+            // With MGET allowed, an MGET refused for one key of the batch falls back the same way.
+            _ = try await admin.send("ACL", "SETUSER", "lockview", "+mget")
+            let withMGET = try await runLockwatch(["list", "--url", url, "--match", "*"], environment: ["REDIS_PASSWORD": "viewpw"], in: scratch.path)
+            #expect(withMGET.status == 0, "stderr: \(withMGET.stderr)")
+            #expect(withMGET.stdout.contains("lock:{orders:10}") && !withMGET.stdout.contains("user:1"), "stdout: \(withMGET.stdout)")
         }
     }
 

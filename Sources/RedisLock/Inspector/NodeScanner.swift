@@ -55,7 +55,8 @@ struct NodeScanner: Sendable {
     var getsEachKey = false
 
     /// Scans the whole selection once; when the server refuses `MGET` (an ACL user allowed
-    /// `GET` only), scans again reading each value with `GET`, with a note.
+    /// `GET` only, or one whose key patterns exclude some of the keys SCAN returns), scans
+    /// again reading each value with `GET`, with a note, and leaves out unreadable keys.
     func scan() async throws(RedisError) -> NodeScan {
         try await withGetFallback { scanner throws(RedisError) in try await scanner.scanOnce() }
     }
@@ -69,7 +70,8 @@ struct NodeScanner: Sendable {
         var result: NodeScan
         do {
             result = try await body(self)
-        } catch where !getsEachKey && error.code == .permissionDenied && InspectorRefusal.refusedCommand(error) == "MGET" {
+        } catch where !getsEachKey && error.code == .permissionDenied && [nil, "MGET"].contains(InspectorRefusal.refusedCommand(error)) {
+            // MGET refused, or refused for one key among many: read each key with GET.
             var fallback = self
             fallback.getsEachKey = true
             result = try await body(fallback)
@@ -221,8 +223,11 @@ struct NodeScanner: Sendable {
             switch reply {
             case .success(let token):
                 if case .bulkString(let bytes) = token.value { values.append(.string(bytes)) } else { values.append(.none) }
+            case .failure(let error) where error.code == .permissionDenied:
+                // A key this user may not read is left out; a refused GET is an error.
+                guard InspectorRefusal.refusedCommand(error) == nil else { throw error }
+                values.append(.unreadable)
             case .failure(let error):
-                if error.code == .permissionDenied { throw error }
                 values.append(Self.isRedirection(error) ? .elsewhere : .none)  // WRONGTYPE: a hash
             }
         }
@@ -240,6 +245,8 @@ struct NodeScanner: Sendable {
         case none
         /// On another cluster node now (`MOVED`/`ASK`).
         case elsewhere
+        /// The ACL user may not read this key (`NOPERM` on the key, not the command).
+        case unreadable
     }
 
     private static func isRedirection(_ error: RedisError) -> Bool {
@@ -275,6 +282,11 @@ struct NodeScanner: Sendable {
                 let ttlReply = replies[position]
                 position += mayHaveSignalSibling ? 2 : 1
                 if case .elsewhere = values[index] { continue }
+                if case .unreadable = values[index] {
+                    let note = InspectorRefusal.note("reading some keys", "this ACL user may not read them, so they are not listed")
+                    if !result.notes.contains(note) { result.notes.append(note) }
+                    continue
+                }
                 guard let ttl = try ttl(from: ttlReply) else { continue }  // vanished (or moved) since SCAN
                 guard case .string(let bytes) = values[index] else {
                     hashKeys.append((key, ttl.milliseconds))  // a hash or another type (or just vanished)
