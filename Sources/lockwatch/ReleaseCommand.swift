@@ -78,7 +78,13 @@ struct ReleaseCommand: AsyncParsableCommand {
             throw redisExitCode(for: error)
         }
         print(PlainLockTable.render([shown], serverTime: Int64(Date().timeIntervalSince1970 * 1000)), terminator: "")
-        print("value: \(TerminalText.sanitize(shown.value))")
+        if let fields = shown.hashFields {
+            // One line per field, each side escaped: a newline inside a field never looks like another field.
+            print("value: a hash of \(fields.count) field\(fields.count == 1 ? "" : "s")")
+            for field in fields { print("  \(TerminalText.sanitize(field.field)) = \(TerminalText.sanitize(field.value))") }
+        } else {
+            print("value: \(TerminalText.sanitize(shown.value))")
+        }
         if case .copies(let copies) = shown.placement {
             print("held on \(copies.copies.count) of \(copies.nodeCount) nodes" + (copies.holdersAgree ? "" : " (by different holders; each copy is released against its own value)"))
             for copy in copies.copies where copy.value != shown.value {

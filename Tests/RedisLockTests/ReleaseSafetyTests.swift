@@ -16,11 +16,14 @@ struct ReleaseSafetyTests {
         try await withLockServer { pool, admin in
             let url = pool.server.url
             let audit = scratch.file("audit.log")
-            _ = try await admin.send("HSET", "user:1", "name", "Ada", "balance", "100")
+            _ = try await admin.send("HSET", "user:1", "name", "Ada", "balance", "100\nadmin=1")
             _ = try await admin.send("SET", "session:abc", "{\"user\":1}")
             for key in ["user:1", "session:abc"] {
                 let run = try await runLockwatch(["release", key, "--url", url, "--yes", "--audit-log", audit], in: scratch.path)
                 #expect(run.status == 64, "\(key): stderr \(run.stderr)")
+                if key == "user:1" {
+                    #expect(run.stdout.contains("  balance = 100\\nadmin=1\n") && run.stdout.contains("  name = Ada\n"), "the hash is not shown field by field: \(run.stdout)")
+                }
                 #expect(run.stderr.contains("--force-unknown") && run.stderr.contains("no known lock format"), "\(key): \(run.stderr)")
                 #expect(try await admin.send("EXISTS", key).decode(as: Int.self) == 1, "\(key) was deleted")
             }
