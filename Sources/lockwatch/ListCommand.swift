@@ -17,10 +17,13 @@ struct ListCommand: AsyncParsableCommand {
             --url) also nodes_held, nodes_total, quorum (one holder on a majority) and \
             holders_agree, with ttl_ms how long that majority lasts. Every primary of a cluster \
             is scanned. Every non-ASCII or control character in JSON is \
-            a \\u escape; in the table, control and format characters are shown escaped.
+            a \\u escape; in the table, control and format characters are shown escaped. \
+            When the ACL user may not run an optional command (TIME, PUBSUB, MGET, EXISTS), \
+            the locks are listed anyway and a note on stderr says what is missing.
             Exit codes: 0 success (also when no locks match); 64 bad usage; 69 Redis \
             unreachable (also: some nodes of several did not answer; the others are listed); \
-            77 authentication or permission refused.
+            77 authentication or permission refused (NOPERM on a command the listing needs: \
+            the message names it and the ACL rule to add).
             """
     )
 

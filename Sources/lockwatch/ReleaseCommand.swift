@@ -22,7 +22,7 @@ struct ReleaseCommand: AsyncParsableCommand {
             with an audit entry per node. A key that is not UTF-8 can be given as it is, or as \
             --key-base64 (the key_base64 of `list --json`).
             Exit codes: 0 released (on a Redlock set: on at least one node); 1 declined at the prompt; 64 bad usage (also: no --yes \
-            without a terminal to ask on; a key that is not a lock without --force-unknown); 65 the lock changed hands, nothing deleted; 66 no \
+            without a terminal to ask on; a key that is not a lock without --force-unknown); 65 the lock changed hands (or --token is not the holder's), nothing deleted, the attempt audited; 66 no \
             such lock; 69 Redis unreachable; 77 authentication or permission refused (NOPERM).
             """
     )
