@@ -111,7 +111,7 @@ struct HostileReplyTests {
         let session = "lw-hostile-\(UUID().uuidString.prefix(8))"
         defer { _ = try? DashboardEndToEndTests.tmux(["kill-session", "-t", session]) }
         let command = "exec \(try LockwatchBinary.path()) --url \(url) --audit-log ''"
-        try DashboardEndToEndTests.tmux(["new-session", "-d", "-s", session, "-x", "220", "-y", "30", command])
+        try DashboardEndToEndTests.tmux(["new-session", "-d", "-s", session, "-x", "300", "-y", "30", command])
         let pid = try DashboardEndToEndTests.tmux(["display-message", "-p", "-t", session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let screen = try await DashboardEndToEndTests.waitForScreen(session, limit: .seconds(20), "two failed refreshes") { $0.contains("2 failed refreshes") }
         #expect(screen.contains("RESPLimits.max"), "the banner does not say which limit tripped:\n\(screen)")
