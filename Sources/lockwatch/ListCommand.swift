@@ -10,16 +10,20 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List locks (SCAN, never KEYS) with owner, token, TTL, fence and waiters.",
         discussion: """
-            JSON (--json) is an array of objects with key, format, type, owner, token, ttl_ms \
+            JSON (--json) is an array of objects with key (invalid UTF-8 shown as U+FFFD), \
+            key_base64 (the exact bytes, for `release --key-base64`), format, type, owner, token, ttl_ms \
             (null: no TTL, the lock never expires), fence, waiters, acquired_ms, age_ms, \
             acquisitions_per_second and stuck; on a cluster also node; on a Redlock set (several \
             --url) also nodes_held, nodes_total, quorum (one holder on a majority) and \
             holders_agree, with ttl_ms how long that majority lasts. Every primary of a cluster \
             is scanned. Every non-ASCII or control character in JSON is \
-            a \\u escape; in the table, control and format characters are shown escaped.
+            a \\u escape; in the table, control and format characters are shown escaped. \
+            When the ACL user may not run an optional command (TIME, PUBSUB, MGET, EXISTS), \
+            the locks are listed anyway and a note on stderr says what is missing.
             Exit codes: 0 success (also when no locks match); 64 bad usage; 69 Redis \
             unreachable (also: some nodes of several did not answer; the others are listed); \
-            77 authentication or permission refused.
+            77 authentication or permission refused (NOPERM on a command the listing needs: \
+            the message names it and the ACL rule to add).
             """
     )
 
@@ -50,6 +54,7 @@ struct ListCommand: AsyncParsableCommand {
             throw redisExitCode(for: error)
         }
         await connected.shutdown()
+        for note in snapshot.notes { printError("note: \(TerminalText.sanitize(note))") }
         let locks = snapshot.locks.sorted { $0.keyBytes.lexicographicallyPrecedes($1.keyBytes) }
         if json {
             print(JSONText.render(.array(locks.map { Self.json($0, now: snapshot.serverTimeMilliseconds) })))
@@ -66,6 +71,7 @@ struct ListCommand: AsyncParsableCommand {
     static func json(_ lock: InspectedLock, now: Int64) -> JSONText.Value {
         .object([
             ("key", .string(lock.key)),
+            ("key_base64", .string(Data(lock.keyBytes).base64EncodedString())),
             ("format", .string(lock.format.rawValue)),
             ("type", .string(lock.type)),
             ("owner", lock.owner.map { .string($0) } ?? .null),

@@ -11,19 +11,27 @@ struct ReleaseCommand: AsyncParsableCommand {
         commandName: "release",
         abstract: "Force-release a lock: shows it, asks, then deletes it only if it still holds what was shown.",
         discussion: """
-            The delete is compare-and-delete against the value shown (or --token): if the lock \
-            changed hands meanwhile, nothing is deleted. Each release is recorded (time, \
-            operator, host, key, value) in a Redis stream and a local log. On a cluster the \
-            key's primary is found by its slot; on a Redlock set (several --url) every node's \
-            copy is released against its own value, with an audit entry per node.
+            The delete is compare-and-delete against the exact bytes shown (a hash field by \
+            field), or --token: if the lock changed hands meanwhile, nothing is deleted. Only \
+            locks are released: a key in a recognised lock format (this library, the Go lock's \
+            DUSEPK_REDIS_LOCK_, Redisson, redis-py, …) or under --prefix (or --match); any \
+            other key is refused unless --force-unknown says it is a lock. Each release, and \
+            each refused attempt, is recorded (time, operator, host, key, value) in a Redis \
+            stream and a local log. On a cluster the key's primary is found by its slot; on a \
+            Redlock set (several --url) every node's copy is released against its own value, \
+            with an audit entry per node. A key that is not UTF-8 can be given as it is, or as \
+            --key-base64 (the key_base64 of `list --json`).
             Exit codes: 0 released (on a Redlock set: on at least one node); 1 declined at the prompt; 64 bad usage (also: no --yes \
-            without a terminal to ask on); 65 the lock changed hands, nothing deleted; 66 no \
+            without a terminal to ask on; a key that is not a lock without --force-unknown); 65 the lock changed hands (or --token is not the holder's), nothing deleted, the attempt audited; 66 no \
             such lock; 69 Redis unreachable; 77 authentication or permission refused (NOPERM).
             """
     )
 
     @Argument(help: "The full key of the lock, e.g. 'lock:{orders:42}'.")
-    var key: String
+    var key: String?
+
+    @Option(help: "The key's bytes in base64 (as `list --json` prints in key_base64), instead of KEY.")
+    var keyBase64: String?
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -33,8 +41,14 @@ struct ReleaseCommand: AsyncParsableCommand {
     @Flag(help: "Do not ask for confirmation.")
     var yes = false
 
-    @Option(help: "Key prefix of the locks; the audit stream lives under it.")
+    @Option(help: "Key prefix of the locks; the audit stream lives under it, and keys under it count as locks.")
     var prefix = "lock:"
+
+    @Option(help: "Keys matching this glob (SCAN MATCH syntax) count as locks too.")
+    var match: String?
+
+    @Flag(help: "Release a key even when it is neither in a recognised lock format nor under --prefix or --match.")
+    var forceUnknown = false
 
     @Option(help: "Redis stream for audit entries (default PREFIX + 'lockwatch:audit'; '' for none).")
     var auditStream: String?
@@ -42,14 +56,21 @@ struct ReleaseCommand: AsyncParsableCommand {
     @Option(help: "Local audit log (default $XDG_STATE_HOME/lockwatch/audit.log; '' for none).")
     var auditLog: String?
 
+    func validate() throws {
+        if (key == nil) == (keyBase64 == nil) { throw ValidationError("give the KEY or --key-base64, one of them") }
+        if let keyBase64, Data(base64Encoded: keyBase64) == nil { throw ValidationError("--key-base64 is not valid base64") }
+    }
+
     func run() async throws {
+        let keyBytes = try ReleaseKeyArgument.bytes(key: key, base64: keyBase64)
+        let shownKey = TerminalText.sanitize(keyBytes)
         let connected = try await connection.target().connect()
         defer { Task { await connected.shutdown() } }
-        let inspector = LockInspector(servers: connected.servers, selection: .glob(key))
+        let inspector = LockInspector(servers: connected.servers, selection: .prefix(prefix))
         let shown: InspectedLock
         do {
-            guard let found = try await inspector.inspect(keys: [Array(key.utf8)]).first else {
-                printError("no lock at '\(TerminalText.sanitize(key))' (the key does not exist, or is not a string or hash)")
+            guard let found = try await inspector.inspect(keys: [keyBytes]).first else {
+                printError("no lock at '\(shownKey)' (the key does not exist, or is not a string or hash)")
                 throw ExitCode(66)
             }
             shown = found
@@ -57,12 +78,22 @@ struct ReleaseCommand: AsyncParsableCommand {
             throw redisExitCode(for: error)
         }
         print(PlainLockTable.render([shown], serverTime: Int64(Date().timeIntervalSince1970 * 1000)), terminator: "")
-        print("value: \(TerminalText.sanitize(shown.value))")
+        if let fields = shown.hashFields {
+            // One line per field, each side escaped: a newline inside a field never looks like another field.
+            print("value: a hash of \(fields.count) field\(fields.count == 1 ? "" : "s")")
+            for field in fields { print("  \(TerminalText.sanitize(field.field)) = \(TerminalText.sanitize(field.value))") }
+        } else {
+            print("value: \(TerminalText.sanitize(shown.value))")
+        }
         if case .copies(let copies) = shown.placement {
             print("held on \(copies.copies.count) of \(copies.nodeCount) nodes" + (copies.holdersAgree ? "" : " (by different holders; each copy is released against its own value)"))
             for copy in copies.copies where copy.value != shown.value {
                 print("  \(TerminalText.sanitize(copy.address)): \(TerminalText.sanitize(copy.value))")
             }
+        }
+        if !forceUnknown, let reason = ReleaseKeyArgument.notALock(shown, prefix: prefix, match: match) {
+            printError("refused: '\(shownKey)' \(reason), so it may be application data; nothing deleted. If you know it is a lock, pass --force-unknown (or --prefix/--match covering it)")
+            throw LockwatchExit.usage
         }
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else {
@@ -82,15 +113,16 @@ struct ReleaseCommand: AsyncParsableCommand {
         let outcome = await inspector.forceRelease(shown, expecting: token.map { .token($0) }, audit: audit)
         switch outcome {
         case .released(let entry):
-            print("released \(TerminalText.sanitize(key))" + (entry.map { " (audit entry \($0))" } ?? ""))
+            print("released \(shownKey)" + (entry.map { " (audit entry \(TerminalText.sanitize($0)))" } ?? ""))
         case .releasedCopies(let released, let held, let others):
-            print("released \(TerminalText.sanitize(key)) on \(released) of \(held) nodes (an audit entry on each)")
+            print("released \(shownKey) on \(released) of \(held) nodes (an audit entry on each)")
             for other in others { printError("not released on \(TerminalText.sanitize(other))") }
         case .changedHands(let current):
-            printError("refused: the lock changed hands since it was shown; it now holds \(TerminalText.sanitize(current))")
+            let what = token == nil ? "the lock changed hands since it was shown" : "the lock is not held with that --token"
+            printError("refused (audited): \(what); it now holds \(TerminalText.sanitize(current))")
             throw ExitCode(65)
         case .vanished:
-            printError("nothing released: '\(TerminalText.sanitize(key))' vanished (released or expired) meanwhile")
+            printError("nothing released: '\(shownKey)' vanished (released or expired) meanwhile")
             throw ExitCode(66)
         case .failed(let message):
             printError(TerminalText.sanitize(message))

@@ -111,15 +111,23 @@ import Testing
         #expect(codecErrorCode(codecBuffer("*1\r\n$11\r\n"), limits: limits) == .limitExceeded)
     }
 
-    @Test func defaultBulkLengthLimitIs512MiB() {
-        #expect(codecErrorCode(codecBuffer("$\((512 << 20) + 1)\r\n")) == .limitExceeded)
+    @Test func defaultBulkLengthLimitIs16MiB() {
+        #expect(codecErrorCode(codecBuffer("$\((16 << 20) + 1)\r\n")) == .limitExceeded)
+        #expect(codecErrorCode(codecBuffer("$536870000\r\n")) == .limitExceeded)
     }
 
     @Test func bulkAtTheDefaultLimitIsAwaited() throws {
-        var buffer = codecBuffer("$\(512 << 20)\r\n")
+        var buffer = codecBuffer("$\(16 << 20)\r\n")
         var decoder = RESPTokenDecoder()
         #expect(try decoder.decode(&buffer) == nil)
         #expect(buffer.readerIndex == 0)
+    }
+
+    @Test func redisMaximumAwaitsA512MiBBulk() throws {
+        var buffer = codecBuffer("$\(512 << 20)\r\n")
+        var decoder = RESPTokenDecoder(limits: .redisMaximum)
+        #expect(try decoder.decode(&buffer) == nil)
+        #expect(codecErrorCode(codecBuffer("$\((512 << 20) + 1)\r\n"), limits: .redisMaximum) == .limitExceeded)
     }
 
     @Test func aggregateCountLimit() throws {

@@ -69,7 +69,13 @@ extension DashboardState {
             mode = .help
         case .character("r"): return [.refreshNow]
         case .character("p"): return togglePause()
-        case .character("F"): requestForceRelease(of: detailLock)
+        case .character("F"):
+            // Only a row the table lists: a lock gone from the last scan is not offered.
+            guard detailPresent else {
+                setStatus("no longer listed (released, expired or filtered out): nothing to force-release", .warning)
+                return []
+            }
+            requestForceRelease(of: detailLock)
         default: break
         }
         return []

@@ -1,4 +1,5 @@
 public import RedisLock
+import RESP
 
 extension DashboardState {
     /// Shows a new scan: replaces the rows, re-sorts and re-filters once, keeps the selection on
@@ -64,9 +65,12 @@ extension DashboardState {
         if !snapshot.unreachableNodes.isEmpty {
             let nodes = snapshot.unreachableNodes.map { TerminalText.sanitize($0) }.joined(separator: "; ")
             setStatus("incomplete scan, not answering: \(nodes)", .warning)
+        } else if snapshot.notes != scanNotes, !snapshot.notes.isEmpty {
+            setStatus(snapshot.notes.map { TerminalText.sanitize($0) }.joined(separator: "; "), .warning)
         } else if wasReconnecting {
             setStatus("reconnected", .success)
         }
+        scanNotes = snapshot.notes
     }
 
     /// Notes that a refresh failed: the last data stays, dimmed, under a banner.
@@ -79,7 +83,9 @@ extension DashboardState {
         if instant > now { now = instant }
         let attempt: Int
         if case .reconnecting(_, let previous, _) = connection { attempt = previous + 1 } else { attempt = 1 }
-        connection = .reconnecting(lastError: String(describing: error), attempt: attempt, retryIn: retryIn)
+        let redisError = error as? RedisError
+        failureIsRefusal = redisError.map { $0.code == .permissionDenied || $0.code == .authenticationFailed } ?? false
+        connection = .reconnecting(lastError: redisError.map { failureIsRefusal ? $0.message : String(describing: $0) } ?? String(describing: error), attempt: attempt, retryIn: retryIn)
         lastFailureAt = now
     }
 

@@ -67,6 +67,11 @@ public struct DashboardState: Sendable {
     var detailPresent = false
     /// When the latest refresh failure was noted.
     var lastFailureAt: ContinuousClock.Instant?
+    /// Whether the latest failure was Redis refusing a command (`NOPERM`, a wrong password)
+    /// rather than the connection: the banner then says so instead of "connection lost".
+    public internal(set) var failureIsRefusal = false
+    /// The latest scan's notes on optional commands the server refused (shown once, when they change).
+    public internal(set) var scanNotes: [String] = []
 
     /// Makes an empty dashboard (it shows "connecting" until the first snapshot).
     ///

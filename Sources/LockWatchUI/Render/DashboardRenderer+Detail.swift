@@ -67,16 +67,22 @@ extension DashboardRenderer {
         panel.fill(lines, on: &grid)
     }
 
-    /// The value, escaped and wrapped: a hash one `field=value` per line, a string as one run.
+    /// The value, escaped and wrapped: a hash one `field=value` per line (each side escaped, so
+    /// a newline inside a field shows as `\n`, never as a line of its own), a string as one run.
     private func detailValueLines(_ lock: InspectedLock, columns: Int) -> [String] {
         let limit = 4096
-        let bytes = Array(lock.value.prefix(limit))
-        let pieces: [[UInt8]] = lock.type == "hash"
-            ? bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
-            : [bytes]
+        let pieces: [String]
+        if let fields = lock.hashFields {
+            pieces = fields.prefix(limit).map { TerminalText.sanitize($0.field) + "=" + TerminalText.sanitize($0.value) }
+        } else if lock.type == "hash" {
+            pieces = Array(lock.value.prefix(limit)).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+                .map { TerminalText.sanitize(Array($0)) }
+        } else {
+            pieces = [TerminalText.sanitize(Array(lock.value.prefix(limit)))]
+        }
         var lines: [String] = []
         for piece in pieces {
-            lines += TextWrap.lines(TerminalText.sanitize(piece), columns: columns, maxLines: 64)
+            lines += TextWrap.lines(piece, columns: columns, maxLines: 64)
         }
         if lock.value.count > limit {
             lines.append("… (\(lock.value.count) bytes in all)")

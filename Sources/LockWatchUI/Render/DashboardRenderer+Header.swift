@@ -55,7 +55,8 @@ extension DashboardRenderer {
         switch state.connection {
         case .connecting: connection = TextSegment("○ connecting", CellStyle(foreground: .yellow))
         case .connected: connection = TextSegment("● live", CellStyle(foreground: .green, bold: true))
-        case .reconnecting: connection = TextSegment("✖ reconnecting", CellStyle(foreground: .red, bold: true))
+        case .reconnecting:
+            connection = TextSegment(state.failureIsRefusal ? "✖ refused" : "✖ reconnecting", CellStyle(foreground: .red, bold: true))
         }
         let connectionWidth = TerminalText.displayWidth(connection.text) + 1
         let end = grid.write(segments, row: row, column: 0, limit: max(0, width - connectionWidth - 1))
@@ -66,7 +67,7 @@ extension DashboardRenderer {
     mutating func drawBanner() {
         guard let row = layout.banner, case .reconnecting(let error, let attempt, let retryIn) = state.connection else { return }
         let style = CellStyle(foreground: .red, bold: true, reverse: true)
-        var text = " ⚠ connection lost: \(TerminalText.sanitize(String(error.prefix(300))))"
+        var text = (state.failureIsRefusal ? " ⚠ Redis refused: " : " ⚠ connection lost: ") + TerminalText.sanitize(String(error.prefix(400)))
         text += " · \(attempt) failed refresh\(attempt == 1 ? "" : "es")"
         if let retryIn, let failedAt = state.lastFailureAt {
             let left = max(0, (retryIn - (state.now - failedAt)).milliseconds)

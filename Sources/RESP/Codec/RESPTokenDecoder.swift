@@ -9,6 +9,8 @@ public import NIOCore
 public struct RESPTokenDecoder: Sendable {
     /// The bounds this decoder enforces.
     public let limits: RESPLimits
+    /// What to do about a reply over a size limit.
+    static let overLimitAdvice = "more than this client reads; raise RESPLimits if such values are expected"
 
     /// Children still expected by each open aggregate, innermost last.
     private var openAggregates: [Int] = []
@@ -84,7 +86,7 @@ public struct RESPTokenDecoder: Sendable {
             // The header alone tells how big the reply will get: refuse before buffering it.
             let (end, overflow) = afterLine.addingReportingOverflow(length)
             guard !overflow, end - buffer.readerIndex < limits.maxReplyBytes - 1 else {
-                throw RedisError(.limitExceeded, "a \(type) of \(length) bytes makes a reply exceed \(limits.maxReplyBytes) bytes (RESPLimits.maxReplyBytes)")
+                throw RedisError(.limitExceeded, "a \(type) of \(length) bytes makes a reply exceed \(limits.maxReplyBytes) bytes (RESPLimits.maxReplyBytes): \(Self.overLimitAdvice)")
             }
             guard end < buffer.writerIndex - 1 else { return nil }  // payload and CRLF not all here yet
             guard buffer.getInteger(at: end, as: UInt8.self) == ASCII.cr,
@@ -162,7 +164,7 @@ public struct RESPTokenDecoder: Sendable {
         }
         if type == .bulkString || type == .bulkError || type == .verbatimString {
             guard value <= Int64(limits.maxBulkLength) else {
-                throw RedisError(.limitExceeded, "a \(type) of \(value) bytes exceeds \(limits.maxBulkLength) (RESPLimits.maxBulkLength)")
+                throw RedisError(.limitExceeded, "a \(type) of \(value) bytes exceeds \(limits.maxBulkLength) (RESPLimits.maxBulkLength): \(Self.overLimitAdvice)")
             }
         } else if value > Int64(limits.maxAggregateCount) {
             throw RedisError(.limitExceeded, "a \(type) announces \(value) elements, more than \(limits.maxAggregateCount) (RESPLimits.maxAggregateCount)")

@@ -25,10 +25,17 @@ public struct ForceRelease: Sendable {
             self.host = host
         }
 
-        /// The login name of whoever runs this process.
+        /// The login name of whoever runs this process: `$SUDO_USER`, `$USER` or `$LOGNAME`,
+        /// else the name the password database gives the uid, else `uid N`.
         public static var currentOperator: String {
             let environment = ProcessInfo.processInfo.environment
-            return environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "uid \(getuid())"
+            for name in ["SUDO_USER", "USER", "LOGNAME"] {
+                if let value = environment[name], !value.isEmpty { return value }
+            }
+            if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
+                return "\(String(cString: name)) (uid \(getuid()))"
+            }
+            return "uid \(getuid())"
         }
 
         /// This machine's host name.
@@ -44,36 +51,47 @@ public struct ForceRelease: Sendable {
 
     /// What the operator expects the key to hold.
     public enum Expectation: Sendable, Hashable {
-        /// Exactly this value (for hashes: ``LockInspector/canonicalHashValue(_:)``).
+        /// A string holding exactly these bytes.
         case value([UInt8])
-        /// A value equal to this token, or one of our records carrying it.
+        /// A hash holding exactly these fields and values, no more and no fewer.
+        case hash([HashField])
+        /// A string equal to this token or one of our records carrying it, or a hash with this
+        /// field (a Redisson holder).
         case token(String)
     }
 
-    /// Compare-and-delete for strings and hashes. KEYS: the key. ARGV: mode (`value` or
-    /// `token`), expected, wake-up channel or '', publish command (`PUBLISH`, or `SPUBLISH` on
-    /// a cluster). Returns `{status, current}`: 0 vanished,
-    /// 1 changed hands, 2 unsupported type, 3 released.
+    /// Compare-and-delete for strings and hashes, on exact bytes. KEYS: the key. ARGV: mode
+    /// (`value`, `hash` or `token`), expected (the value, the number of hash fields, or the
+    /// token), wake-up channel or '', publish command (`PUBLISH`, or `SPUBLISH` on a
+    /// cluster), then for `hash` the expected field and value pairs. Returns `{status,
+    /// current}` (current: a string's value, a hash's flat `HGETALL`, or the type): 0
+    /// vanished, 1 changed hands, 2 unsupported type, 3 released (current: what was deleted).
     static let script = RedisScript("""
         local kind = redis.call('TYPE', KEYS[1]).ok
         if kind == 'none' then return {0, ''} end
         local current
+        local matches = false
         if kind == 'string' then
           current = redis.call('GET', KEYS[1])
+          if ARGV[1] == 'token' then
+            matches = current == ARGV[2] or string.find(current, '"token":"' .. ARGV[2] .. '"', 1, true) ~= nil
+          elseif ARGV[1] == 'value' then
+            matches = current == ARGV[2]
+          end
         elseif kind == 'hash' then
-          local flat = redis.call('HGETALL', KEYS[1])
-          local lines = {}
-          for i = 1, #flat, 2 do lines[#lines + 1] = flat[i] .. '=' .. flat[i + 1] end
-          table.sort(lines)
-          current = table.concat(lines, '\\n')
+          current = redis.call('HGETALL', KEYS[1])
+          if ARGV[1] == 'token' then
+            matches = redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1
+          elseif ARGV[1] == 'hash' then
+            local count = tonumber(ARGV[2])
+            matches = redis.call('HLEN', KEYS[1]) == count
+            for i = 5, 4 + 2 * count, 2 do
+              if not matches then break end
+              matches = redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1]
+            end
+          end
         else
           return {2, kind}
-        end
-        local matches
-        if ARGV[1] == 'token' then
-          matches = current == ARGV[2] or string.find(current, '"token":"' .. ARGV[2] .. '"', 1, true) ~= nil
-        else
-          matches = current == ARGV[2]
         end
         if not matches then return {1, current} end
         redis.call('DEL', KEYS[1])
@@ -102,58 +120,88 @@ public struct ForceRelease: Sendable {
         self.init(backend: client, audit: audit)
     }
 
-    /// Deletes `key` if it still holds what the operator expects, wakes its waiters (own
-    /// format), and writes the audit entry.
+    /// Deletes `key` if it still holds exactly what the operator expects, wakes its waiters
+    /// (own format), and writes the audit entry; a refusal because the key changed (or the
+    /// token is not the holder's) is audited too, as a refused attempt.
     public func release(key: [UInt8], expecting expectation: Expectation) async -> ForceReleaseOutcome {
-        let keyText = String(decoding: key, as: UTF8.self)
-        let channel = keyText.hasSuffix("}") ? keyText + LockKeys.channelSuffix : ""
-        let (mode, expected): (String, String) = switch expectation {
-        case .value(let bytes): ("value", String(decoding: bytes, as: UTF8.self))
-        case .token(let token): ("token", token)
+        var channel = key
+        if key.last == UInt8(ascii: "}") { channel += LockKeys.channelSuffix.utf8 } else { channel = [] }
+        var arguments: [ByteBuffer]
+        switch expectation {
+        case .value(let bytes): arguments = [ByteBuffer(string: "value"), ByteBuffer(bytes: bytes)]
+        case .token(let token): arguments = [ByteBuffer(string: "token"), ByteBuffer(string: token)]
+        case .hash(let fields): arguments = [ByteBuffer(string: "hash"), ByteBuffer(string: String(fields.count))]
+        }
+        arguments += [ByteBuffer(bytes: channel), ByteBuffer(string: backend.wakeUpPublishCommand)]
+        if case .hash(let fields) = expectation {
+            for field in fields { arguments += [ByteBuffer(bytes: field.field), ByteBuffer(bytes: field.value)] }
         }
         let reply: RESPToken
         do {
-            reply = try await backend.run(
-                Self.script, keys: [keyText], arguments: [mode, expected, channel, backend.wakeUpPublishCommand], whenWritten: {})
+            reply = try await evaluate(key: key, arguments: arguments)
         } catch {
             return .failed(Self.explain(error))
         }
         guard case .array(let parts) = reply.value, parts.count == 2 else { return .failed("unexpected reply \(reply)") }
         var iterator = parts.makeIterator()
         let status = (try? iterator.next()!.decode(as: Int.self)) ?? -1
-        let current = (try? iterator.next()!.decode(as: ByteBuffer.self)).map { Array($0.readableBytesView) } ?? []
+        let current = Self.shownValue(iterator.next()!)
         switch status {
         case 0: return .vanished
-        case 1: return .changedHands(currentValue: current)
-        case 2: return .failed("the key is a \(String(decoding: current, as: UTF8.self)), not a lock (string or hash)")
+        case 1:
+            _ = await writeAudit(key: key, value: current, action: "force-release-refused", expectation: expectation)
+            return .changedHands(currentValue: current)
+        case 2: return .failed("the key is a \(SafeText.escape(current)), not a lock (string or hash)")
         case 3:
-            let entryID = await writeAudit(key: keyText, value: current)
+            let entryID = await writeAudit(key: key, value: current, action: "force-release", expectation: expectation)
             return .released(auditEntryID: entryID)
         default:
             return .failed("unexpected reply \(reply)")
         }
     }
 
-    private func writeAudit(key: String, value: [UInt8]) async -> String? {
+    /// Runs ``script`` by its SHA-1 with `key` and `arguments` as exact bytes, loading it
+    /// first when the server does not know it.
+    private func evaluate(key: [UInt8], arguments: [ByteBuffer]) async throws(RedisError) -> RESPToken {
+        let routing = String(decoding: key, as: UTF8.self)  // a cluster follows MOVED for a key that is not UTF-8
+        let command = RESPCommand("EVALSHA", Self.script.sha1, 1, ByteBuffer(bytes: key), arguments)
+        do {
+            return try await backend.send(command, nearKey: routing, timeout: nil)
+        } catch where error.serverErrorPrefix == "NOSCRIPT" {
+            _ = try await backend.send(RESPCommand("SCRIPT", "LOAD", Self.script.source), nearKey: routing, timeout: nil)
+            return try await backend.send(command, nearKey: routing, timeout: nil)
+        }
+    }
+
+    /// A value from the script's reply as bytes: a string's, or a hash's fields rendered.
+    private static func shownValue(_ token: RESPToken) -> [UInt8] {
+        switch token.value {
+        case .bulkString(let bytes): Array(bytes.readableBytesView)
+        case .array, .map: HashField.rendered((try? NodeScanner.hashFields(token)) ?? [])
+        default: Array("\(token)".utf8)
+        }
+    }
+
+    /// Records a release or a refused attempt in the stream and the log. Key and value are
+    /// escaped as on the screen (`key_base64` keeps the key's exact bytes).
+    private func writeAudit(key: [UInt8], value: [UInt8], action: String, expectation: Expectation) async -> String? {
         let milliseconds = Int64(Date().timeIntervalSince1970 * 1000)
-        let valueText = String(decoding: value, as: UTF8.self)
+        var fields: [(String, String)] = [
+            ("time_ms", String(milliseconds)), ("operator", SafeText.escape(audit.operatorName)),
+            ("host", SafeText.escape(audit.host)), ("action", action), ("key", SafeText.escape(key)),
+            ("key_base64", Data(key).base64EncodedString()), ("value", SafeText.escape(value)),
+        ]
+        if case .token(let token) = expectation { fields.append(("expected_token", SafeText.escape(token))) }
+        if let node { fields.append(("node", SafeText.escape(node))) }
         var entryID: String?
         if let stream = audit.streamKey {
-            var fields = [
-                "time_ms", String(milliseconds), "operator", audit.operatorName, "host", audit.host,
-                "action", "force-release", "key", key, "value", valueText,
-            ]
-            if let node { fields += ["node", node] }
             entryID = try? await backend.send(
-                RESPCommand("XADD", stream, "MAXLEN", "~", 10_000, "*", fields), nearKey: stream, timeout: nil
+                RESPCommand("XADD", stream, "MAXLEN", "~", 10_000, "*", fields.flatMap { [$0.0, $0.1] }), nearKey: stream, timeout: nil
             ).decode(as: String.self)
         }
         if let logFile = audit.logFile {
-            var record: [String: String] = [
-                "time_ms": String(milliseconds), "operator": audit.operatorName, "host": audit.host,
-                "action": "force-release", "key": key, "value": valueText, "stream_id": entryID ?? "",
-            ]
-            if let node { record["node"] = node }
+            var record = Dictionary(fields, uniquingKeysWith: { $1 })
+            record["stream_id"] = entryID ?? ""
             if let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
                 Self.append(data + Data("\n".utf8), to: logFile)
             }

@@ -12,15 +12,35 @@ public struct InspectedLock: Sendable, Hashable {
     public var owner: String? { willSet { keepValue() } }
     /// The holder's token or the value that identifies the holder.
     public var token: String? { willSet { keepValue() } }
-    /// The raw value: the string's bytes, or for a hash its fields as `field=value` lines.
+    /// The raw value: the string's bytes, or for a hash its fields as `field=value` lines
+    /// (for display: force-release compares a hash by ``hashFields``). Setting it drops
+    /// ``hashFields``.
     public var value: [UInt8] {
-        get { storedValue ?? recordFields.encoded }
-        set { storedValue = newValue }
+        get {
+            switch storedValue {
+            case .bytes(let bytes): bytes
+            case .record: recordFields.encoded
+            case .hash(let fields): HashField.rendered(fields)
+            }
+        }
+        set { storedValue = .bytes(newValue) }
     }
-    /// The value's bytes; `nil` when the value is this library's record exactly as the acquire
-    /// script writes it, which ``value`` rebuilds from the fields on demand. At 100,000 locks
-    /// that saves a copy of every value in every scan.
-    private var storedValue: [UInt8]?
+    /// A hash's fields and values as exact bytes, sorted by field; `nil` for other types.
+    public var hashFields: [HashField]? {
+        get { if case .hash(let fields) = storedValue { fields } else { nil } }
+        set { storedValue = newValue.map { .hash($0) } ?? .bytes(value) }
+    }
+    /// How the value is kept: its bytes; a hash's fields (the rendering is made on demand); or
+    /// nothing, when it is this library's record exactly as the acquire script writes it, which
+    /// ``value`` rebuilds from the fields on demand (at 100,000 locks that saves a copy of
+    /// every value in every scan). One enum, so a row stays 128 bytes.
+    private var storedValue: StoredValue
+
+    private enum StoredValue: Hashable, Sendable {
+        case bytes([UInt8])
+        case record
+        case hash([HashField])
+    }
     /// Time to live in milliseconds; `nil` when the key has no TTL (a stuck lock).
     public var ttlMilliseconds: Int64? {
         get { Self.optional(ttlStorage) }
@@ -50,7 +70,6 @@ public struct InspectedLock: Sendable, Hashable {
     public var holderChanges: Int
     /// The node (cluster) or the copies per node (Redlock set); `nil` on one server.
     public var placement: LockPlacement?
-
     // The optional numbers are stored without their optionals' padding (an `Int64?` takes 16
     // bytes in a struct): `Int64.min` and one NaN stand for `nil`. At 100,000 rows, kept twice
     // while a scan replaces the previous one, that is 8 MB.
@@ -70,14 +89,14 @@ public struct InspectedLock: Sendable, Hashable {
         keyBytes: [UInt8], format: LockFormat, type: String, owner: String? = nil, token: String? = nil,
         value: [UInt8] = [], ttlMilliseconds: Int64? = nil, acquiredAtMilliseconds: Int64? = nil,
         fence: Int64? = nil, waiters: Int? = nil, acquisitionsPerSecond: Double? = nil, holderChanges: Int = 0,
-        placement: LockPlacement? = nil
+        placement: LockPlacement? = nil, hashFields: [HashField]? = nil
     ) {
         self.keyBytes = keyBytes
         self.format = format
         self.type = type
         self.owner = owner
         self.token = token
-        self.storedValue = value
+        self.storedValue = hashFields.map { .hash($0) } ?? .bytes(value)
         self.ttlStorage = Self.stored(ttlMilliseconds)
         self.acquiredAtStorage = Self.stored(acquiredAtMilliseconds)
         self.fenceStorage = Self.stored(fence)
@@ -94,7 +113,7 @@ public struct InspectedLock: Sendable, Hashable {
             keyBytes: keyBytes, format: .lockwatch, type: "string", owner: record.owner, token: record.token,
             ttlMilliseconds: ttlMilliseconds, acquiredAtMilliseconds: record.acquiredAtMilliseconds,
             fence: record.fence, placement: placement)
-        storedValue = nil
+        storedValue = .record
     }
 
     /// The record ``value`` stands for when it is not stored.
@@ -105,7 +124,7 @@ public struct InspectedLock: Sendable, Hashable {
 
     /// Stores the value before a field it is rebuilt from changes.
     private mutating func keepValue() {
-        if storedValue == nil { storedValue = recordFields.encoded }
+        if case .record = storedValue { storedValue = .bytes(recordFields.encoded) }
     }
 
     /// A 64-bit identity of the value for telling holders apart across scans (this process
@@ -113,10 +132,10 @@ public struct InspectedLock: Sendable, Hashable {
     /// bytes always give the same identity.
     package var valueDigest: UInt64 {
         var hasher = Hasher()
-        if let storedValue {
-            storedValue.withUnsafeBytes { hasher.combine(bytes: $0) }
-        } else {
-            hasher.combine(recordFields)
+        switch storedValue {
+        case .bytes(let bytes): bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        case .record: hasher.combine(recordFields)
+        case .hash(let fields): HashField.rendered(fields).withUnsafeBytes { hasher.combine(bytes: $0) }
         }
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
@@ -126,7 +145,7 @@ public struct InspectedLock: Sendable, Hashable {
             && lhs.token == rhs.token && lhs.value == rhs.value && lhs.ttlMilliseconds == rhs.ttlMilliseconds
             && lhs.acquiredAtMilliseconds == rhs.acquiredAtMilliseconds && lhs.fence == rhs.fence && lhs.waiters == rhs.waiters
             && lhs.acquisitionsPerSecond == rhs.acquisitionsPerSecond && lhs.holderChanges == rhs.holderChanges
-            && lhs.placement == rhs.placement
+            && lhs.placement == rhs.placement && lhs.hashFields == rhs.hashFields
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -216,11 +235,14 @@ public struct InspectionSnapshot: Sendable {
     /// The nodes (of a cluster or Redlock set) that did not answer, each with why: their
     /// locks are missing from this snapshot.
     public var unreachableNodes: [String]
+    /// What the refresh did without because the server refused an optional command ("TIME
+    /// refused …: ages use this machine's clock", "PUBSUB refused …: waiters unknown").
+    public var notes: [String]
 
     /// Makes a snapshot.
     public init(
         locks: [InspectedLock], events: [LockEvent], serverTimeMilliseconds: Int64, scannedKeys: Int, commandCount: Int,
-        roundTrips: Int, duration: Duration, unreachableNodes: [String] = []
+        roundTrips: Int, duration: Duration, unreachableNodes: [String] = [], notes: [String] = []
     ) {
         self.locks = locks
         self.events = events
@@ -230,5 +252,6 @@ public struct InspectionSnapshot: Sendable {
         self.roundTrips = roundTrips
         self.duration = duration
         self.unreachableNodes = unreachableNodes
+        self.notes = notes
     }
 }

@@ -16,7 +16,7 @@ extension LockInspector {
             guard case .copies(let copies) = lock.placement, !copies.copies.isEmpty else { return .vanished }
             return noted(await Self.releaseCopies(copies, of: lock.keyBytes, on: clients, expecting: expectation, audit: audit), lock)
         }
-        return noted(await ForceRelease(backend: backend, audit: audit).release(key: lock.keyBytes, expecting: expectation ?? .value(lock.value)), lock)
+        return noted(await ForceRelease(backend: backend, audit: audit).release(key: lock.keyBytes, expecting: expectation ?? .exactly(lock.hashFields, lock.value)), lock)
     }
 
     /// Remembers a successful force-release for the next refresh's events; returns `outcome`.
@@ -37,7 +37,7 @@ extension LockInspector {
             for copy in copies.copies where clients.indices.contains(copy.node) {
                 group.addTask {
                     let releaser = ForceRelease(backend: clients[copy.node], audit: audit, node: copy.address)
-                    return (copy, await releaser.release(key: key, expecting: expectation ?? .value(copy.value)))
+                    return (copy, await releaser.release(key: key, expecting: expectation ?? .exactly(copy.hashFields, copy.value)))
                 }
             }
             var outcomes: [(RedlockCopies.Copy, ForceReleaseOutcome)] = []
@@ -59,5 +59,12 @@ extension LockInspector {
         if let failed = outcomes.first(where: { if case .failed = $0.1 { true } else { false } }) { return failed.1 }
         if let changed = outcomes.first(where: { if case .changedHands = $0.1 { true } else { false } }) { return changed.1 }
         return .vanished
+    }
+}
+
+extension ForceRelease.Expectation {
+    /// What a row showed, to be compared exactly: a hash's fields, else a string's bytes.
+    static func exactly(_ hashFields: [HashField]?, _ value: [UInt8]) -> Self {
+        hashFields.map { .hash($0) } ?? .value(value)
     }
 }

@@ -41,6 +41,8 @@ public final class LockInspector: Sendable {
     private let history = Mutex(InspectorHistory())
     /// How many locks each node's previous scan found, to size the next one's rows.
     private let previousLockCounts = Mutex<[Int]>([])
+    /// Whether a server refused `MGET`: later scans read each value with `GET` from the start.
+    private let mgetRefused = Mutex(false)
 
     /// Makes an inspector of the locks on `servers`.
     public init(servers: Servers, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
@@ -82,6 +84,7 @@ public final class LockInspector: Sendable {
         let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
         let counts = results.map { (try? $0.get())?.locks.count ?? 0 }
         previousLockCounts.withLock { $0 = counts }
+        if results.contains(where: { (try? $0.get())?.getsEachKey == true }) { mgetRefused.withLock { $0 = true } }
         var merged = try merge(results, scanners: scanners)
         let toleranceMilliseconds = tolerance.milliseconds
         let complete = merged.unreachable.isEmpty
@@ -93,7 +96,8 @@ public final class LockInspector: Sendable {
         return InspectionSnapshot(
             locks: merged.scan.locks, events: events, serverTimeMilliseconds: merged.scan.serverTime,
             scannedKeys: merged.scan.scannedKeys, commandCount: merged.scan.commands + topologyCommands,
-            roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable)
+            roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable,
+            notes: merged.scan.notes)
     }
 
     /// Reads and decodes specific keys (no SCAN), e.g. the one an operator is about to
@@ -118,18 +122,13 @@ public final class LockInspector: Sendable {
         return history.withLock { $0.noteExpired(key, at: instant) }
     }
 
-    /// A hash's value as compared by force-release: `field=value` lines, sorted by bytes.
-    public static func canonicalHashValue(_ fields: [(field: String, value: String)]) -> [UInt8] {
-        let lines = fields.map { Array("\($0.field)=\($0.value)".utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
-        return Array(lines.joined(separator: [0x0A]))
-    }
-
     /// One scanner per server, and the commands spent finding them (a cluster's `CLUSTER SHARDS`).
     private func scanners() async throws(RedisError) -> ([NodeScanner], Int) {
+        let getsEachKey = mgetRefused.withLock { $0 }
         func scanner(_ client: RedisClient, labelled: Bool, _ mode: NodeScanner.Mode) -> NodeScanner {
             NodeScanner(
                 client: client, label: labelled ? client.configuration.endpoint.description : nil, mode: mode,
-                pattern: selection.pattern, scanCount: scanCount, batchSize: batchSize)
+                pattern: selection.pattern, scanCount: scanCount, batchSize: batchSize, getsEachKey: getsEachKey)
         }
         switch servers {
         case .single(let client):
@@ -174,7 +173,8 @@ public final class LockInspector: Sendable {
         for (index, result) in results.enumerated() {
             switch result {
             case .success(let scan): scans.append((index, scan))
-            case .failure(let error):
+            case .failure(let failure):
+                let error = InspectorRefusal.explained(failure)
                 firstError = firstError ?? error
                 merged.unreachable.append("\(scanners[index].label ?? "the server"): \(error.message)")
             }
@@ -187,6 +187,7 @@ public final class LockInspector: Sendable {
             merged.scan.scannedKeys += scan.scannedKeys
             merged.scan.commands += scan.commands
             merged.scan.roundTrips = max(merged.scan.roundTrips, scan.roundTrips)  // side by side
+            for note in scan.notes where !merged.scan.notes.contains(note) { merged.scan.notes.append(note) }
         }
         if scans.count == 1 {
             merged.scan.fenceValues = first.scan.fenceValues  // shared, not copied entry by entry

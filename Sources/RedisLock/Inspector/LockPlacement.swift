@@ -33,18 +33,24 @@ public struct RedlockCopies: Sendable, Hashable {
         /// The node's fencing token for it, when the value carries one (per node: fences of
         /// different nodes are not one sequence).
         public var fence: Int64?
+        /// A hash's exact fields there; `nil` for other types.
+        public var hashFields: [HashField]?
 
         /// Who holds this copy: its token, else its value (as ``InspectedLock/holder``).
         public var holder: [UInt8] { token.map { Array($0.utf8) } ?? value }
 
         /// Makes a copy.
-        public init(node: Int, address: String, value: [UInt8], token: String?, ttlMilliseconds: Int64?, fence: Int64?) {
+        public init(
+            node: Int, address: String, value: [UInt8], token: String?, ttlMilliseconds: Int64?, fence: Int64?,
+            hashFields: [HashField]? = nil
+        ) {
             self.node = node
             self.address = address
             self.value = value
             self.token = token
             self.ttlMilliseconds = ttlMilliseconds
             self.fence = fence
+            self.hashFields = hashFields
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import RESP
 
@@ -11,6 +12,10 @@ struct NodeScan: Sendable {
     var scannedKeys = 0
     var commands = 0
     var roundTrips = 0
+    /// What the scan had to do without (optional commands the server refused).
+    var notes: [String] = []
+    /// Whether the server refused `MGET`, so values were read with a `GET` each.
+    var getsEachKey = false
 
     mutating func add(commands count: Int) {
         commands += count
@@ -45,12 +50,43 @@ struct NodeScanner: Sendable {
     /// How many locks the previous scan found here: sizes the rows up front, so they are not
     /// copied while they grow.
     var expectedLocks = 0
+    /// Read values with a `GET` each instead of one `MGET` per batch (a cluster node, or a
+    /// user the server refuses `MGET`).
+    var getsEachKey = false
 
-    /// Scans the whole selection once.
+    /// Scans the whole selection once; when the server refuses `MGET` (an ACL user allowed
+    /// `GET` only, or one whose key patterns exclude some of the keys SCAN returns), scans
+    /// again reading each value with `GET`, with a note, and leaves out unreadable keys.
     func scan() async throws(RedisError) -> NodeScan {
+        try await withGetFallback { scanner throws(RedisError) in try await scanner.scanOnce() }
+    }
+
+    /// Reads and decodes specific keys (no SCAN), falling back to `GET` like ``scan()``.
+    func read(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
+        try await withGetFallback { scanner throws(RedisError) in try await scanner.readOnce(keys) }
+    }
+
+    private func withGetFallback(_ body: (NodeScanner) async throws(RedisError) -> NodeScan) async throws(RedisError) -> NodeScan {
+        var result: NodeScan
+        do {
+            result = try await body(self)
+        } catch where !getsEachKey && error.code == .permissionDenied && [nil, "MGET"].contains(InspectorRefusal.refusedCommand(error)) {
+            // MGET refused, or refused for one key among many: read each key with GET.
+            var fallback = self
+            fallback.getsEachKey = true
+            result = try await body(fallback)
+        }
+        if result.getsEachKey && mode == .standalone {
+            result.notes.append(InspectorRefusal.note("MGET", "values read with a GET each"))
+        }
+        return result
+    }
+
+    private func scanOnce() async throws(RedisError) -> NodeScan {
         var result = NodeScan()
+        result.getsEachKey = getsEachKey
         result.locks.reserveCapacity(expectedLocks + expectedLocks / 16)
-        result.serverTime = try await serverTimeMilliseconds()
+        result.serverTime = try await serverTimeMilliseconds(notes: &result.notes)
         result.add(commands: 1)
         // One connection for the whole scan: a SCAN cursor means nothing on another one.
         let connection = try await client.connection()
@@ -75,9 +111,9 @@ struct NodeScanner: Sendable {
         return result
     }
 
-    /// Reads and decodes specific keys (no SCAN).
-    func read(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
+    private func readOnce(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
         var result = NodeScan()
+        result.getsEachKey = getsEachKey
         let buffers = keys.map { ByteBuffer(bytes: $0) }
         var commands = RESPCommandBatch()
         appendReads(to: &commands, buffers)
@@ -101,8 +137,16 @@ struct NodeScanner: Sendable {
         }
     }
 
-    private func serverTimeMilliseconds() async throws(RedisError) -> Int64 {
-        let time = try await client.send("TIME").decode(as: [Int64].self)
+    /// The server's clock; this machine's when the server refuses `TIME` (with a note).
+    private func serverTimeMilliseconds(notes: inout [String]) async throws(RedisError) -> Int64 {
+        let reply: RESPToken
+        do {
+            reply = try await client.send("TIME")
+        } catch where InspectorRefusal.isRefusal(error) {
+            notes.append(InspectorRefusal.note("TIME", "ages use this machine's clock"))
+            return Int64(Date().timeIntervalSince1970 * 1000)
+        }
+        let time = try reply.decode(as: [Int64].self)
         guard time.count == 2 else { throw RedisError(.unexpectedReply, "TIME did not answer [seconds, microseconds]") }
         return time[0] * 1000 + time[1] / 1000
     }
@@ -111,10 +155,9 @@ struct NodeScanner: Sendable {
     /// node), then per key that is not a helper a `PTTL` and, for a possible
     /// python-redis-lock lock, an `EXISTS` of its sibling.
     func appendReads(to commands: inout RESPCommandBatch, _ keys: [ByteBuffer]) {
-        switch mode {
-        case .standalone:
+        if readsWithMGET {
             commands.append("MGET", keys)
-        case .clusterNode:
+        } else {
             for key in keys { commands.append("GET", key) }
         }
         let roles = keys.map(KeyRole.init)
@@ -165,28 +208,34 @@ struct NodeScanner: Sendable {
     /// The values of `keys` from the first replies: one per key; `nil` for a missing key or
     /// one that is not a string; a key that moved to another cluster node is marked.
     private func values(of keys: [ByteBuffer], _ replies: ArraySlice<Result<RESPToken, RedisError>>) throws(RedisError) -> (values: [Value], consumed: Int) {
-        switch mode {
-        case .standalone:
+        if readsWithMGET {
             guard let first = replies.first, case .array(let array) = try first.get().value, array.count == keys.count else {
                 throw RedisError(.unexpectedReply, "MGET did not answer one value per key")
             }
             return (array.map { token in
                 if case .bulkString(let bytes) = token.value { .string(bytes) } else { .none }
             }, 1)
-        case .clusterNode:
-            guard replies.count >= keys.count else { throw RedisError(.unexpectedReply, "a pipelined batch did not answer every GET") }
-            let values = replies.prefix(keys.count).map { reply -> Value in
-                switch reply {
-                case .success(let token):
-                    if case .bulkString(let bytes) = token.value { return .string(bytes) }
-                    return .none
-                case .failure(let error):
-                    return Self.isRedirection(error) ? .elsewhere : .none  // WRONGTYPE: a hash
-                }
-            }
-            return (values, keys.count)
         }
+        guard replies.count >= keys.count else { throw RedisError(.unexpectedReply, "a pipelined batch did not answer every GET") }
+        var values: [Value] = []
+        values.reserveCapacity(keys.count)
+        for reply in replies.prefix(keys.count) {
+            switch reply {
+            case .success(let token):
+                if case .bulkString(let bytes) = token.value { values.append(.string(bytes)) } else { values.append(.none) }
+            case .failure(let error) where error.code == .permissionDenied:
+                // A key this user may not read is left out; a refused GET is an error.
+                guard InspectorRefusal.refusedCommand(error) == nil else { throw error }
+                values.append(.unreadable)
+            case .failure(let error):
+                values.append(Self.isRedirection(error) ? .elsewhere : .none)  // WRONGTYPE: a hash
+            }
+        }
+        return (values, keys.count)
     }
+
+    /// Whether values are read with one `MGET` per batch rather than a `GET` each.
+    private var readsWithMGET: Bool { mode == .standalone && !getsEachKey }
 
     /// A key's value as the read saw it.
     private enum Value {
@@ -196,6 +245,8 @@ struct NodeScanner: Sendable {
         case none
         /// On another cluster node now (`MOVED`/`ASK`).
         case elsewhere
+        /// The ACL user may not read this key (`NOPERM` on the key, not the command).
+        case unreadable
     }
 
     private static func isRedirection(_ error: RedisError) -> Bool {
@@ -223,10 +274,19 @@ struct NodeScanner: Sendable {
             case .lock(let mayHaveSignalSibling):
                 if mayHaveSignalSibling {
                     hasSignalSibling = (try? replies[position + 1].get().decode(as: Int.self)) == 1
+                    if case .failure(let error) = replies[position + 1], InspectorRefusal.isRefusal(error) {
+                        let note = InspectorRefusal.note("EXISTS", "python-redis-lock locks may show as unknown-string")
+                        if !result.notes.contains(note) { result.notes.append(note) }
+                    }
                 }
                 let ttlReply = replies[position]
                 position += mayHaveSignalSibling ? 2 : 1
                 if case .elsewhere = values[index] { continue }
+                if case .unreadable = values[index] {
+                    let note = InspectorRefusal.note("reading some keys", "this ACL user may not read them, so they are not listed")
+                    if !result.notes.contains(note) { result.notes.append(note) }
+                    continue
+                }
                 guard let ttl = try ttl(from: ttlReply) else { continue }  // vanished (or moved) since SCAN
                 guard case .string(let bytes) = values[index] else {
                     hashKeys.append((key, ttl.milliseconds))  // a hash or another type (or just vanished)
@@ -273,17 +333,44 @@ struct NodeScanner: Sendable {
         let replies = try await client.send(batch: commands)
         result.add(commands: commands.count)
         for (offset, entry) in keys.enumerated() {
+            for reply in replies[(offset * 2) ... (offset * 2 + 1)] {
+                if case .failure(let error) = reply, error.code == .permissionDenied { throw error }
+            }
             guard let type = try? replies[offset * 2].get().decode(as: String.self), type == "hash",
                   case .success(let token) = replies[offset * 2 + 1] else { continue }
-            let map = try [String: String](fromRESP: token)
-            let fields = map.map { (field: $0.key, value: $0.value) }
+            let fields = try Self.hashFields(token)
             let keyBytes = Array(entry.key.readableBytesView)
-            let decoded = LockFormatDetector.classifyHash(key: String(decoding: keyBytes, as: UTF8.self), fields: fields)
+            let decoded = LockFormatDetector.classifyHash(
+                key: String(decoding: keyBytes, as: UTF8.self),
+                fields: fields.map { (String(decoding: $0.field, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) })
             result.locks.append(InspectedLock(
                 keyBytes: keyBytes, format: decoded.format, type: "hash", owner: decoded.owner, token: decoded.token,
-                value: LockInspector.canonicalHashValue(fields), ttlMilliseconds: entry.ttl,
-                placement: label.map { .node($0) }))
+                ttlMilliseconds: entry.ttl,
+                placement: label.map { .node($0) }, hashFields: fields))
         }
+    }
+
+    /// A hash's fields from an `HGETALL` reply (a flat array, or a map under RESP3), as exact
+    /// bytes sorted by field.
+    static func hashFields(_ reply: RESPToken) throws(RedisError) -> [HashField] {
+        func bytes(_ token: RESPToken) throws(RedisError) -> [UInt8] {
+            guard case .bulkString(let buffer) = token.value else { throw token.unexpected("a hash field or value") }
+            return Array(buffer.readableBytesView)
+        }
+        var fields: [HashField] = []
+        switch reply.value {
+        case .array(let items):
+            var iterator = items.makeIterator()
+            while let field = iterator.next() {
+                guard let value = iterator.next() else { throw reply.unexpected("field and value pairs") }
+                fields.append(HashField(field: try bytes(field), value: try bytes(value)))
+            }
+        case .map(let pairs):
+            for pair in pairs { fields.append(HashField(field: try bytes(pair.key), value: try bytes(pair.value))) }
+        default:
+            throw reply.unexpected("an HGETALL reply")
+        }
+        return fields.sorted { $0.field.lexicographicallyPrecedes($1.field) }
     }
 
     /// A `PUBSUB NUMSUB` (or `SHARDNUMSUB`) on its way, for some rows' wake-up channels.
@@ -315,7 +402,13 @@ struct NodeScanner: Sendable {
         for count in counts {
             let replies = try await count.replies.get()
             result.commands += 1  // rode along with the scan: no round trip of its own
-            guard let reply = try replies.first?.get() else { throw RedisError(.unexpectedReply, "PUBSUB NUMSUB did not answer") }
+            guard let answer = replies.first else { throw RedisError(.unexpectedReply, "PUBSUB NUMSUB did not answer") }
+            if case .failure(let error) = answer, InspectorRefusal.isRefusal(error) {
+                let note = InspectorRefusal.note("PUBSUB", "waiters unknown")
+                if !result.notes.contains(note) { result.notes.append(note) }
+                continue
+            }
+            let reply = try answer.get()
             var subscribers: [Int] = []
             subscribers.reserveCapacity(count.rows.count)
             switch reply.value {

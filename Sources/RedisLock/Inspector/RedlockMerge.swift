@@ -32,7 +32,8 @@ enum RedlockMerge {
         row.waiters = found.compactMap(\.lock.waiters).max()
         row.placement = .copies(RedlockCopies(nodeCount: nodeCount, copies: found.map { node, lock in
             let address: String = if case .node(let address) = lock.placement { address } else { "node \(node + 1)" }
-            return RedlockCopies.Copy(node: node, address: address, value: lock.value, token: lock.token, ttlMilliseconds: lock.ttlMilliseconds, fence: lock.fence)
+            return RedlockCopies.Copy(node: node, address: address, value: lock.value, token: lock.token, ttlMilliseconds: lock.ttlMilliseconds, fence: lock.fence,
+                hashFields: lock.hashFields)
         }))
         return row
     }
