@@ -80,13 +80,19 @@ extension CodisCluster {
         }
     }
 
-    /// Polls the proxy's `SLOTSMAPPING` until every slot names its group's server, then until
-    /// it writes to every group.
+    /// Polls until the dashboard has synced every server, the proxy's `SLOTSMAPPING` names
+    /// each slot's server, and the proxy writes to every group.
     private func waitUntilMapped(proxy: ProxyProcess) async throws {
         let addresses = Set(servers.map { "127.0.0.1:\($0.port)" })
         let cli = try ProxyTools.locate("redis-cli", aptPackages: "redis-tools")
         var last = ""
         do {
+            // A sync action ends with `CLIENT KILL TYPE normal` on the server: every client
+            // connected before, the proxy's included, is cut off then.
+            try await ProxyTools.poll("codis-dashboard syncs every server", limit: .seconds(30)) {
+                last = try admin(["--list-group"])
+                return try Self.syncActionsDone(last)
+            }
             try await ProxyTools.poll("codis-proxy on port \(proxyPort) maps all \(CodisSlots.count) slots", limit: .seconds(30)) {
                 guard proxy.isRunning else { throw proxy.exited() }
                 let result = try ProcessRunner.run(cli, ["-p", String(proxyPort), "SLOTSMAPPING"])
@@ -106,6 +112,20 @@ extension CodisCluster {
             }
         } catch let error as RedisServerError {
             throw RedisServerError("\(error.message); last answer: \(last)\n\(logTails)")
+        }
+    }
+
+    /// Whether no server in `codis-admin --list-group`'s JSON has a pending or running sync
+    /// action (a finished one reads `synced`, or `synced_failed` when `CONFIG REWRITE` failed).
+    static func syncActionsDone(_ json: String) throws -> Bool {
+        guard let groups = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] else {
+            throw RedisServerError("codis-admin --list-group did not print a JSON list: \(json.prefix(200))")
+        }
+        return groups.allSatisfy { group in
+            (group["servers"] as? [[String: Any]] ?? []).allSatisfy { server in
+                let state = (server["action"] as? [String: Any])?["state"] as? String ?? ""
+                return state.isEmpty || state.hasPrefix("synced")
+            }
         }
     }
 
