@@ -49,8 +49,8 @@ public final actor RedisConnection {
     /// without calling it.
     ///
     /// Through Codis, a command refused because the proxy's connection to the backend is not
-    /// up yet (`ERR handle response, backend conn failure`, `slot is not ready`) is sent again
-    /// after a short pause while its timeout lasts, instead of failing.
+    /// up (`ERR handle response, backend conn failure` or `… reset`, `slot is not ready`) is
+    /// sent again after short jittered pauses while its timeout lasts, instead of failing.
     public func send(_ command: RESPCommand, timeout: Duration? = nil, whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
         do {
             return try await sendOnce(command, timeout: timeout, whenWritten: whenWritten)
