@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (idempotent; skips apt when all are there).
 set -euo pipefail
-packages=(redis-server redis-tools libncursesw5-dev tmux openssl python3 python3-venv)
+packages=(redis-server redis-tools libncursesw5-dev tmux openssl python3 python3-venv golang-go nutcracker gcc make)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

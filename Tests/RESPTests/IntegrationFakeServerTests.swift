@@ -259,6 +259,7 @@ struct IntegrationFakeServerTests {
         let respond: IntegrationFakeServer.Responder = { command, _ in
             switch command {
             case "HELLO": "-ERR unknown command 'HELLO', with args beginning with: '3'\r\n"
+            case "SLOTSMAPPING": "-ERR unknown command 'SLOTSMAPPING'\r\n"  // the handshake's Codis probe
             case "PING": "+PONG\r\n"
             default: "?garbage\r\n"
             }

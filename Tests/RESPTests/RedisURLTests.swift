@@ -131,6 +131,18 @@ struct RedisURLTests {
         #expect(configuration.tls == nil)
     }
 
+    /// `proxy=` forces the proxy kind (no detection) and survives the redacted URL; without
+    /// it the handshake detects the kind.
+    @Test(arguments: [("codis", RedisProxyKind.codis), ("twemproxy", .twemproxy), ("none", RedisProxyKind.none)])
+    func proxyItem(value: String, expected: RedisProxyKind) throws {
+        let configuration = try parse("redis://host:19000?proxy=\(value)")
+        #expect(configuration.proxy == expected)
+        #expect(configuration.redactedURL == "redis://host:19000?proxy=\(value)")
+        #expect(try parse(configuration.redactedURL) == configuration)
+        #expect(try parse("redis://host:19000").proxy == nil)
+        #expect(try parse("unix:///tmp/codis.sock?proxy=\(value)").proxy == expected)
+    }
+
     @Test(arguments: [("3", RedisConfiguration.ProtocolPreference.resp3WithFallback), ("2", .resp2)])
     func protocolItem(value: String, expected: RedisConfiguration.ProtocolPreference) throws {
         #expect(try parse("redis://host?protocol=\(value)").protocolPreference == expected)
@@ -289,12 +301,15 @@ struct RedisURLTests {
         .init("redis://ops@host?user=dev", "'ops'", "'dev'", "user name given twice"),
         .init("redis://:hunter2@host?password=other", "password given twice"),
         .init("redis://host?foo=1", "unknown query item 'foo'",
-              "known items are db, user, password, name, protocol, timeout, connect_timeout, ca, cert, key, verify, sni"),
+              "known items are db, user, password, name, protocol, proxy, timeout, connect_timeout, ca, cert, key, verify, sni"),
         .init("redis://host?DB=1", "unknown query item 'DB'"),
         .init("redis://host?db", "query item 'db' has no value", "key=value"),
         .init("redis://host?db=", "query item 'db' is empty"),
         .init("redis://host?db=1&db=1", "'db' appears more than once"),
         .init("redis://host?protocol=4", "protocol '4'", "protocol=2 or protocol=3"),
+        .init("redis://host?proxy=envoy", "proxy 'envoy' is not supported", "none, codis, twemproxy", "leave it out"),
+        .init("redis://host?proxy=Codis", "proxy 'Codis' is not supported"),
+        .init("redis://host?proxy=", "query item 'proxy' is empty"),
         .init("redis://host?timeout=abc", "'timeout'", "'abc'", "500ms"),
         .init("redis://host?timeout=-5s", "'timeout'", "'-5s'", "negative"),
         .init("redis://host?timeout=0", "'timeout'", "greater than zero"),

@@ -23,6 +23,7 @@ public final class RedisClient: Sendable {
     public let logger: Logger
     private let commands: ConnectionSlot
     private let subscribers: ConnectionSlot
+    package let endpointMemory = EndpointMemory()
 
     /// Makes a client; nothing connects until the first command.
     public init(
@@ -202,7 +203,7 @@ package final class ConnectionSlot: Sendable {
             try? await Task.sleep(until: retryAt, clock: .continuous)
         }
         do throws(RedisError) {
-            return .success(try await RedisConnection.connect(client.configuration, on: client.eventLoopGroup, subscriber: subscriber))
+            return .success(try await RedisConnection.connect(client.configuration, on: client.eventLoopGroup, subscriber: subscriber, memory: client.endpointMemory, logger: client.logger))
         } catch {
             client.logger.warning("connecting failed", metadata: ["endpoint": "\(client.configuration.endpoint)", "error": "\(error)"])
             return .failure(error)

@@ -15,6 +15,10 @@ public final actor RedisConnection {
     let handler: NIOLoopBound<RedisChannelHandler>
     /// Whether the handshake settled on RESP3 (`true`) or RESP2.
     public private(set) var isRESP3 = false
+    /// The proxy the handshake found in front of Redis (or the one `proxy=` forced): through
+    /// ``RedisProxyKind/codis`` or ``RedisProxyKind/twemproxy`` some commands are refused and
+    /// scripts run with `EVAL` on `NOSCRIPT` (never `SCRIPT LOAD`).
+    public private(set) var proxyKind = RedisProxyKind.none
     private var nextRequestID: UInt64 = 0
 
     /// Runs on the channel's event loop.
@@ -43,7 +47,20 @@ public final actor RedisConnection {
     /// event loop as soon as the command is queued on the socket, before its reply: commands
     /// sent from then on run after it on the server. A command that cannot be written throws
     /// without calling it.
+    ///
+    /// Through Codis, a command refused because the proxy's connection to the backend is not
+    /// up (`ERR handle response, backend conn failure` or `… reset`, `slot is not ready`) is
+    /// sent again after short jittered pauses while its timeout lasts, instead of failing.
     public func send(_ command: RESPCommand, timeout: Duration? = nil, whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
+        do {
+            return try await sendOnce(command, timeout: timeout, whenWritten: whenWritten)
+        } catch where proxyKind == .codis && error.isCodisBackendHiccup {
+            return try await resendAfterCodisHiccup(command, timeout: timeout, first: error)
+        }
+    }
+
+    /// Sends one command once; see ``send(_:timeout:whenWritten:)``.
+    func sendOnce(_ command: RESPCommand, timeout: Duration?, whenWritten: @Sendable () -> Void) async throws(RedisError) -> RESPToken {
         let id = makeRequestID()
         let deadline = deadline(for: timeout)
         return try await Self.mapErrors {
@@ -182,6 +199,10 @@ public final actor RedisConnection {
 
     func markRESP3(_ flag: Bool) {
         isRESP3 = flag
+    }
+
+    func setProxyKind(_ kind: RedisProxyKind) {
+        proxyKind = kind
     }
 
     /// Runs `body`, turning any error into a ``RedisError``.

@@ -1,5 +1,6 @@
 /// A Lua script that runs by its SHA-1 (`EVALSHA`), loaded into the server's script cache
-/// automatically the first time the server does not know it.
+/// automatically the first time the server does not know it (with `EVAL` through a proxy).
+/// Through Codis or twemproxy every key of one script must share one `{hash tag}`.
 ///
 /// ```swift
 /// let compareAndDelete = RedisScript("""
@@ -23,7 +24,10 @@ public struct RedisScript: Sendable, Hashable {
 
 extension RedisConnection {
     /// Runs `script` with `EVALSHA`; when the server answers `NOSCRIPT` (after a restart or
-    /// `SCRIPT FLUSH`) it loads the script and runs it again in the same round trip.
+    /// `SCRIPT FLUSH`) it loads the script and runs it again in the same round trip. Through
+    /// a proxy (see ``proxyKind``) it sends `EVAL` with the source instead: Codis and
+    /// twemproxy refuse `SCRIPT LOAD`, and `EVAL` caches the script on the backend that owns
+    /// the keys, so the next `EVALSHA` finds it there.
     ///
     /// - Parameter whenWritten: called on the connection's event loop once the command is
     ///   written, before its reply (see ``send(_:timeout:whenWritten:)``).
@@ -44,6 +48,9 @@ extension RedisConnection {
             if asking { return try await sendLast(prefix + [evalsha]) }
             return try await send(evalsha, whenWritten: whenWritten)
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
+            if proxyKind != .none {
+                return try await sendLast(prefix + [RESPCommand("EVAL", script.source, keys.count, keys, arguments)])
+            }
             return try await sendLast([RESPCommand("SCRIPT", "LOAD", script.source)] + prefix + [evalsha])
         }
     }

@@ -29,6 +29,7 @@ extension RedisConfiguration {
     /// `+`. The database comes from the path (`/2`) or the query item `db`.
     ///
     /// Query items: `db`, `user`, `password`, `name` (``clientName``), `protocol` (`2` or `3`),
+    /// `proxy` (`codis`, `twemproxy` or `none`: skips detection, see ``proxy``),
     /// `timeout` and `connect_timeout` (see ``Swift/Duration/init(parsing:)``; must be positive),
     /// and for `rediss://` only: `ca`, `cert` and `key` (PEM files; `cert` and `key` together),
     /// `verify` (`full` or `none`) and `sni`.
@@ -102,6 +103,7 @@ extension RedisConfiguration {
         if protocolPreference != defaults.protocolPreference {
             query.append(("protocol", protocolPreference == .resp2 ? "2" : "3"))
         }
+        if let proxy { query.append(("proxy", proxy.rawValue)) }
         if commandTimeout != defaults.commandTimeout {
             query.append(("timeout", commandTimeout.parsableDescription))
         }
@@ -140,7 +142,7 @@ enum RedisURLParser {
     typealias Bytes = ArraySlice<UInt8>
 
     /// The query items every form accepts, in the order error messages list them.
-    static let commonQueryItems = ["db", "user", "password", "name", "protocol", "timeout", "connect_timeout"]
+    static let commonQueryItems = ["db", "user", "password", "name", "protocol", "proxy", "timeout", "connect_timeout"]
     /// The query items only `rediss://` accepts.
     static let tlsQueryItems = ["ca", "cert", "key", "verify", "sni"]
     /// The largest database number accepted.
@@ -454,6 +456,12 @@ enum RedisURLParser {
                 case "2": configuration.protocolPreference = .resp2
                 default: throw failure("protocol '\(value)' is not supported: use protocol=2 or protocol=3")
                 }
+            case "proxy":
+                guard let proxy = RedisProxyKind(rawValue: value) else {
+                    let known = RedisProxyKind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw failure("proxy '\(value)' is not supported: use proxy= one of \(known), or leave it out to detect it")
+                }
+                configuration.proxy = proxy
             case "timeout":
                 configuration.commandTimeout = try parseTimeout(value, key: key)
             case "connect_timeout":

@@ -53,6 +53,12 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// Find the master through these Sentinels instead of connecting to ``endpoint``; `nil`
     /// connects to ``endpoint`` directly.
     public var sentinel: RedisSentinelConfiguration?
+    /// The proxy in front of Redis, when known; `nil` (the default) detects it during the
+    /// handshake: a server that closes the connection on `HELLO` or on a command it does not
+    /// know is twemproxy, one that answers `SLOTSMAPPING` or refuses a command with
+    /// `ERR handle request, …` is Codis. Through a proxy the handshake speaks RESP2 and sends
+    /// only what the proxy accepts (no `CLIENT SETNAME`; no `SELECT` through twemproxy).
+    public var proxy: RedisProxyKind?
 
     /// Makes a configuration for `endpoint` with default settings.
     public init(
@@ -67,7 +73,8 @@ public struct RedisConfiguration: Sendable, Hashable {
         connectTimeout: Duration = .seconds(5),
         reconnectBackoff: ClosedRange<Duration> = .milliseconds(20) ... .seconds(2),
         limits: RESPLimits = RESPLimits(),
-        sentinel: RedisSentinelConfiguration? = nil
+        sentinel: RedisSentinelConfiguration? = nil,
+        proxy: RedisProxyKind? = nil
     ) {
         self.endpoint = endpoint
         self.tls = tls
@@ -81,6 +88,7 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.reconnectBackoff = reconnectBackoff
         self.limits = limits
         self.sentinel = sentinel
+        self.proxy = proxy
     }
 }
 
