@@ -8,16 +8,8 @@ enum LockWorkloads {
     /// (a) One task: `tryLock` then `unlock`, one cycle after the other, on one lock.
     static func sequential(_ locker: Locker, cycles: Int) async throws -> Throughput {
         let name = "bench:sequential"
-        for _ in 0 ..< 1000 { try await cycle(locker, name) }  // warm-up: connect, load the scripts
-        let clock = ContinuousClock()
-        var recorder = LatencyRecorder()
-        let start = clock.now
-        for _ in 0 ..< cycles {
-            let before = clock.now
-            try await cycle(locker, name)
-            recorder.record(clock.now - before)
-        }
-        return recorder.measurement(operations: cycles, elapsed: clock.now - start)
+        // The warm-up connects and loads the scripts.
+        return try await measureEach(cycles, warmUp: 1000) { try await cycle(locker, name) }
     }
 
     /// (b) `tasks` tasks, each cycling on its own lock, all sharing the locker's connection.

@@ -8,51 +8,23 @@ enum PingWorkloads {
 
     /// One caller, one round trip at a time, through `RedisClient.send`: the plain way.
     static func sequential(_ client: RedisClient, requests: Int) async throws -> Throughput {
-        for _ in 0 ..< 1000 { _ = try await client.send(ping) }  // warm-up: connect
-        let clock = ContinuousClock()
-        var recorder = LatencyRecorder()
-        let start = clock.now
-        for _ in 0 ..< requests {
-            let before = clock.now
-            _ = try await client.send(ping)
-            recorder.record(clock.now - before)
-        }
-        return recorder.measurement(operations: requests, elapsed: clock.now - start)
+        try await measureEach(requests, warmUp: 1000) { _ = try await client.send(ping) }
     }
 
     /// `SET key v NX PX 10000` then `DEL key`, one pair after the other, through
     /// `RedisClient.send`: two plain round trips, the shape of the simplest (unsafe) lock.
     static func setDeletePairs(_ client: RedisClient, pairs: Int) async throws -> Throughput {
         let key = "bench:pair"
-        for _ in 0 ..< 500 {
+        return try await measureEach(pairs, warmUp: 500) {
             _ = try await client.send("SET", key, "v", "NX", "PX", 10_000)
             _ = try await client.send("DEL", key)
         }
-        let clock = ContinuousClock()
-        var recorder = LatencyRecorder()
-        let start = clock.now
-        for _ in 0 ..< pairs {
-            let before = clock.now
-            _ = try await client.send("SET", key, "v", "NX", "PX", 10_000)
-            _ = try await client.send("DEL", key)
-            recorder.record(clock.now - before)
-        }
-        return recorder.measurement(operations: pairs, elapsed: clock.now - start)
     }
 
     /// One caller isolated to the connection (no thread hops): the tuned way.
     static func sequentialIsolated(_ connection: RedisConnection, requests: Int) async throws -> Throughput {
         try await connection.withIsolation { connection in
-            let clock = ContinuousClock()
-            var recorder = LatencyRecorder()
-            for _ in 0 ..< 1000 { _ = try await connection.send(ping) }  // warm-up
-            let start = clock.now
-            for _ in 0 ..< requests {
-                let before = clock.now
-                _ = try await connection.send(ping)
-                recorder.record(clock.now - before)
-            }
-            return recorder.measurement(operations: requests, elapsed: clock.now - start)
+            try await measureEach(requests, warmUp: 1000) { _ = try await connection.send(ping) }
         }
     }
 
@@ -85,15 +57,8 @@ enum PingWorkloads {
     static func batches(_ client: RedisClient, size: Int, requests: Int) async throws -> Throughput {
         let batch = Array(repeating: ping, count: size)
         let rounds = requests / size
-        _ = try await client.send(batch: batch)  // warm-up: connect
-        let clock = ContinuousClock()
-        var recorder = LatencyRecorder()
-        let start = clock.now
-        for _ in 0 ..< rounds {
-            let before = clock.now
-            _ = try await client.send(batch: batch)
-            recorder.record(clock.now - before)
-        }
-        return recorder.measurement(operations: rounds * size, elapsed: clock.now - start)
+        var result = try await measureEach(rounds, warmUp: 10) { _ = try await client.send(batch: batch) }
+        result.perSecond *= Double(size)  // commands, not batches
+        return result
     }
 }

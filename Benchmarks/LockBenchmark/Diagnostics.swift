@@ -30,16 +30,7 @@ enum Diagnostics {
     }
 
     private static func timed(cycles: Int, _ cycle: () async throws -> Void) async throws -> CycleMeasurement {
-        for _ in 0 ..< 1000 { try await cycle() }
-        let clock = ContinuousClock()
-        var recorder = LatencyRecorder()
-        let start = clock.now
-        for _ in 0 ..< cycles {
-            let before = clock.now
-            try await cycle()
-            recorder.record(clock.now - before)
-        }
-        return CycleMeasurement(recorder.measurement(operations: cycles, elapsed: clock.now - start))
+        CycleMeasurement(try await measureEach(cycles, warmUp: 1000, cycle))
     }
 
     /// The start of a record as `Locker` sends it to the acquire script.

@@ -61,3 +61,22 @@ public struct Throughput: Sendable, Codable {
         self.p99Microseconds = p99Microseconds
     }
 }
+
+/// Runs `operation` `warmUp` times unmeasured, then `operations` times one after the other,
+/// recording each; returns operations per second and the latency percentiles. Runs in the
+/// caller's isolation, so a caller isolated to a connection measures without thread hops.
+public func measureEach(
+    isolation: isolated (any Actor)? = #isolation,
+    _ operations: Int, warmUp: Int, _ operation: () async throws -> Void
+) async rethrows -> Throughput {
+    for _ in 0 ..< warmUp { try await operation() }
+    let clock = ContinuousClock()
+    var recorder = LatencyRecorder()
+    let start = clock.now
+    for _ in 0 ..< operations {
+        let before = clock.now
+        try await operation()
+        recorder.record(clock.now - before)
+    }
+    return recorder.measurement(operations: operations, elapsed: clock.now - start)
+}
