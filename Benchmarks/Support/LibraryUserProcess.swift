@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How a library user's program runs its async code: what the `library-user` benchmark
 /// program is told with `--executor`.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs a program to its end on a thread of its own and returns its standard output (its
 /// standard error goes to ours); a non-zero exit throws.
