@@ -53,7 +53,7 @@ struct HoldCommand: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. lockwatch hold NAME -- ./job.sh") }
+        guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. \(SelfInvocation.command) hold NAME -- ./job.sh") }
         try LockNameCheck.name(name)
         try LockNameCheck.printable(prefix, what: "--prefix")
         guard ttl.duration >= .milliseconds(10) else { throw ValidationError("--ttl must be at least 10ms") }

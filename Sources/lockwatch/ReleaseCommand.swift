@@ -43,6 +43,7 @@ struct ReleaseCommand: AsyncParsableCommand {
     var auditLog: String?
 
     func run() async throws {
+        try connection.refuseIfReadOnly("release")
         let connected = try await connection.target().connect()
         defer { Task { await connected.shutdown() } }
         let inspector = LockInspector(servers: connected.servers, selection: .glob(key))
