@@ -58,6 +58,18 @@ struct ContextCommandTests {
         }
     }
 
+    @Test func holdUsesTheContextsURLAndPrefix() async throws {
+        try await withLockServer { pool, _ in
+            let scratch = try ScratchDirectory()
+            defer { scratch.remove() }
+            let path = try Self.config(url: pool.server.url, in: scratch)
+            let result = try await runLockwatch(
+                ["--context", "dev", "--config", path, "hold", "nightly", "--", "/bin/sh", "-c", "echo key=$LOCK_KEY"], in: scratch.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("key=job:{nightly}"), "the context's prefix was not applied: \(result.stdout)")
+        }
+    }
+
     @Test func theDashboardShowsTheLabelAndRefusesForceReleaseInAReadOnlyContext() async throws {
         let binary = try LockwatchBinary.path()
         try await withLockServer { pool, admin in
