@@ -74,6 +74,15 @@ struct ContextConfigTests {
         }
     }
 
+    @Test func aMissingFileSaysHowToWriteOne() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let path = scratch.file("none.toml")
+        let result = try await runLockwatch(["list", "--context", "prod", "--config", path], in: scratch.path)
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("\(path): no such file") && result.stderr.contains("config init --config \(path)"), "\(result.stderr)")
+    }
+
     @Test func configInitWritesAFileThatParsesAndIsNotOverwritten() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

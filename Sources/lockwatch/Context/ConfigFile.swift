@@ -21,7 +21,7 @@ enum ConfigFile {
     /// Reads and parses the file at `path`.
     static func load(_ path: String) throws(ConfigError) -> ContextConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = exists(path) ? "cannot read it" : "no such file; write an example with `lockwatch config init`"
+            let reason = exists(path) ? "cannot read it" : "no such file; write an example with `\(SelfInvocation.command) config init --config \(SelfInvocation.shellQuoted(path))`"
             throw ConfigError(code: .unreadable, message: "\(path): \(reason)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
