@@ -18,7 +18,17 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "On connection failures, show the underlying error and every attempt (timestamped), not only the one-line summary.")
     var verbose = false
 
+    @Option(name: .customLong("context"), help: ArgumentHelp(
+        "Use this context of the config file: its URL, password reference, prefixes, read-only, interval and header label (see `lockwatch contexts`). Command-line options win over it; not with --url.",
+        valueName: "name"))
+    var contextName: String?
+
+    @OptionGroup var configFile: ConfigFileOption
+
     func validate() throws {
+        if contextName != nil && !url.isEmpty {
+            throw ValidationError("give --context or --url, not both (the context names its URL)")
+        }
         if cluster && url.count > 1 {
             throw ValidationError("--cluster takes one seed list (--url redis://h1:p1,h2:p2); several --url mean a Redlock set")
         }
@@ -27,13 +37,16 @@ struct ConnectionOptions: ParsableArguments {
     /// What these options point at, or a usage error naming what is wrong.
     func target() throws -> RedisTarget {
         LogSetup.setVerbose(verbose)
+        let context = try selectedContext()
+        let contextPassword = try context.flatMap { try Self.password(of: $0) }
+        let url = context?.url.map { [$0] } ?? self.url
         if url.count > 1 {
             var nodes: [RedisConfiguration] = []
             for (index, text) in url.enumerated() {
                 if RedisTarget.isSeedList(text) {
                     throw ValidationError("--url #\(index + 1): a Redlock set takes one server per --url, not a seed list")
                 }
-                nodes.append(try configuration(from: text))
+                nodes.append(try configuration(from: text, password: contextPassword))
             }
             return .redlock(nodes)
         }
@@ -42,7 +55,7 @@ struct ConnectionOptions: ParsableArguments {
             do {
                 if try RedisClusterConfiguration(url: text, environment: [:]).node.password != nil { throw Self.passwordInURL }
                 var configuration = try RedisClusterConfiguration(url: text)
-                configuration.node = try finish(configuration.node)
+                configuration.node = try finish(configuration.node, password: contextPassword)
                 return .cluster(configuration)
             } catch let error as RedisError {
                 throw ValidationError("--url: \(error.message)")
@@ -51,11 +64,11 @@ struct ConnectionOptions: ParsableArguments {
         if text == nil, cluster {
             throw ValidationError("--cluster needs --url with the cluster's seed nodes")
         }
-        return .single(try configuration(from: text))
+        return .single(try configuration(from: text, password: contextPassword))
     }
 
     /// The configuration of one server from `text` (or `$REDIS_URL`).
-    private func configuration(from text: String?) throws -> RedisConfiguration {
+    private func configuration(from text: String?, password: String?) throws -> RedisConfiguration {
         let configuration: RedisConfiguration
         do {
             if let text {
@@ -67,12 +80,13 @@ struct ConnectionOptions: ParsableArguments {
         } catch let error as RedisError {
             throw ValidationError("\(text == nil ? "$REDIS_URL" : "--url"): \(error.message)")
         }
-        return try finish(configuration)
+        return try finish(configuration, password: password)
     }
 
-    /// Applies --password-file and the client name.
-    private func finish(_ configuration: RedisConfiguration) throws -> RedisConfiguration {
+    /// Applies the context's password, --password-file (which wins) and the client name.
+    private func finish(_ configuration: RedisConfiguration, password: String?) throws -> RedisConfiguration {
         var configuration = configuration
+        if let password { configuration.password = password }
         if let passwordFile {
             guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
                 throw ValidationError("--password-file: cannot read '\(passwordFile)'")

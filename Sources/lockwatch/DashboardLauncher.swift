@@ -15,16 +15,18 @@ enum DashboardLauncher {
         selection: LockInspector.Selection,
         interval: Duration,
         readOnly: Bool,
-        audit: ForceRelease.Audit
+        audit: ForceRelease.Audit,
+        contextLabel: ContextLabel? = nil
     ) async -> DashboardExit {
         let configuration = connected.firstConfiguration
         let inspector = LockInspector(servers: connected.servers, selection: selection)
         let notifications = ExpiryNotifications(inspector: inspector)
         let user = configuration.username ?? (configuration.password == nil ? nil : "default")
         let severalServers = if case .single = connected.servers { false } else { true }
-        let state = DashboardState(
+        var state = DashboardState(
             endpoint: "\(connected.description) \(selection.pattern)", user: user, readOnly: readOnly,
             watchesSeveralServers: severalServers, interval: interval)
+        state.contextLabel = contextLabel
         let runner = DashboardRunner(
             state: state,
             refresh: { try await inspector.refresh(tolerance: max(interval, .seconds(1))) },
@@ -39,7 +41,7 @@ enum DashboardLauncher {
         case .quit: return 0
         case .signal(let number): return 128 + number
         case .terminalUnavailable(let message):
-            printError("cannot open the terminal: \(TerminalText.sanitize(message)); use 'lockwatch list' where there is no terminal")
+            printError("cannot open the terminal: \(TerminalText.sanitize(message)); use '\(SelfInvocation.command) list' where there is no terminal")
             return 70
         }
     }

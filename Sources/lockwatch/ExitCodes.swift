@@ -15,6 +15,8 @@ enum LockwatchExit {
     static let leaseLost = ExitCode(76)
     /// Wrong password, or the ACL user lacks a permission (EX_NOPERM).
     static let permission = ExitCode(77)
+    /// The config file or the context asked for is wrong (EX_CONFIG).
+    static let config = ExitCode(78)
     /// The command could not be executed (as in shells).
     static let cannotExecute = ExitCode(126)
     /// The command was not found (as in shells).

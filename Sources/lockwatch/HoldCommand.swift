@@ -34,8 +34,8 @@ struct HoldCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Key prefix of the locks.")
-    var prefix = "lock:"
+    @Option(help: "Key prefix of the locks. (Default: the context's prefix, else lock:.)")
+    var prefix: String?
 
     @Option(help: "Lease time-to-live (10ms to 365 days); renewed every third of it while the command runs.")
     var ttl = DurationOption(argument: "30s")!
@@ -53,14 +53,16 @@ struct HoldCommand: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. lockwatch hold NAME -- ./job.sh") }
+        guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. \(SelfInvocation.command) hold NAME -- ./job.sh") }
         try LockNameCheck.name(name)
-        try LockNameCheck.printable(prefix, what: "--prefix")
+        if let prefix { try LockNameCheck.printable(prefix, what: "--prefix") }
         guard ttl.duration >= .milliseconds(10) else { throw ValidationError("--ttl must be at least 10ms") }
         guard ttl.duration <= LockNameCheck.maximumTTL else { throw ValidationError("--ttl must be at most 365 days (525600m), not \(ttl)") }
     }
 
     func run() async throws {
+        let prefix = try self.prefix ?? connection.selectedContext()?.singlePrefix() ?? "lock:"
+        try LockNameCheck.printable(prefix, what: "the context's prefix")
         let deadline = ContinuousClock.now + wait.duration
         let connected = try await connection.target().connect(probeUntil: deadline)
         defer { Task { await connected.shutdown() } }

@@ -44,7 +44,7 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let connected = try await connection.target().connect()
-        let selection: LockInspector.Selection = match.map { .glob($0) } ?? .prefix(prefix ?? "lock:")
+        let selection: LockInspector.Selection = try match.map { .glob($0) } ?? .prefix(prefix ?? connection.selectedContext()?.singlePrefix() ?? "lock:")
         let inspector = LockInspector(servers: connected.servers, selection: selection)
         let snapshot: InspectionSnapshot
         do {

@@ -11,7 +11,7 @@ enum LockNameCheck {
     /// lock and its fence counter (`PREFIX{}:fence`) would hash to different slots.
     static func name(_ name: String) throws {
         guard !name.isEmpty else {
-            throw ValidationError("the lock name is empty: give a name, e.g. lockwatch hold nightly-report -- ./job.sh (an empty name would make the key PREFIX{}, whose empty hash tag puts the lock and its fence counter in different cluster slots)")
+            throw ValidationError("the lock name is empty: give a name, e.g. \(SelfInvocation.command) hold nightly-report -- ./job.sh (an empty name would make the key PREFIX{}, whose empty hash tag puts the lock and its fence counter in different cluster slots)")
         }
         try printable(name, what: "the lock name")
     }

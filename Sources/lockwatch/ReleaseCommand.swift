@@ -62,6 +62,7 @@ struct ReleaseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try connection.refuseIfReadOnly("release")
         let keyBytes = try ReleaseKeyArgument.bytes(key: key, base64: keyBase64)
         let shownKey = TerminalText.sanitize(keyBytes)
         let connected = try await connection.target().connect()

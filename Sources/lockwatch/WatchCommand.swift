@@ -12,7 +12,7 @@ struct WatchCommand: AsyncParsableCommand {
         discussion: """
             Keys: q or Ctrl-C quit; ? help; / filter (Esc clears); arrows, j/k, PgUp/PgDn, g/G, \
             Home/End move; s/S sort column/direction; r refresh now; +/- interval; p pause; \
-            Enter details; F force-release (not in --readonly), confirmed with y.
+            Enter details; F force-release (not in --readonly or a read-only context), confirmed with y.
             A cluster URL (or a node that says it is in a cluster) shows the locks of every \
             primary, with a NODES column naming each lock's node; several --url show a Redlock \
             set, one row per lock with NODES held/total (red: no majority; ≠: different holders on different nodes).
@@ -22,16 +22,16 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Watch keys starting with this prefix.")
-    var prefix = "lock:"
+    @Option(help: "Watch keys starting with this prefix. (Default: the context's prefix, else lock:.)")
+    var prefix: String?
 
     @Option(help: "Watch keys matching this glob instead (SCAN MATCH syntax).")
     var match: String?
 
-    @Option(help: "Refresh interval (+/- change it live).")
-    var interval = DurationOption(argument: "1s")!
+    @Option(help: "Refresh interval (+/- change it live). (Default: the context's interval, else 1s.)")
+    var interval: DurationOption?
 
-    @Flag(help: "Hide and refuse force-release.")
+    @Flag(help: "Hide and refuse force-release (always so in a context with readonly = true).")
     var readonly = false
 
     @Option(help: "Redis stream for force-release audit entries (default PREFIX + 'lockwatch:audit'; '' for none).")
@@ -41,19 +41,23 @@ struct WatchCommand: AsyncParsableCommand {
     var auditLog: String?
 
     func validate() throws {
-        guard interval.duration >= .milliseconds(100) else { throw ValidationError("--interval must be at least 100ms") }
+        if let interval, interval.duration < .milliseconds(100) { throw ValidationError("--interval must be at least 100ms") }
     }
 
     func run() async throws {
-        let connected = try await connection.target().connect(logger: DashboardLauncher.silentLogger, probeUntil: nil)
+        let context = try connection.selectedContext()
+        let prefix = try self.prefix ?? context?.singlePrefix() ?? "lock:"
+        let target = try connection.target()
+        let connected = try await target.connect(logger: DashboardLauncher.silentLogger, probeUntil: nil)
         let exit = await DashboardLauncher.run(
             connected: connected,
             selection: match.map { .glob($0) } ?? .prefix(prefix),
-            interval: interval.duration,
-            readOnly: readonly,
+            interval: interval?.duration ?? context?.interval ?? .seconds(1),
+            readOnly: readonly || context?.readOnly == true,
             audit: ForceRelease.Audit(
                 streamKey: (auditStream ?? prefix + "lockwatch:audit").nilIfEmpty,
-                logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty))
+                logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty),
+            contextLabel: context?.headerLabel)
         await connected.shutdown()
         let status = DashboardLauncher.exitStatus(exit)
         if status != 0 { throw ExitCode(status) }

@@ -16,6 +16,8 @@ public struct DashboardState: Sendable {
     /// Whether the locks come from several servers (a cluster or a Redlock set): the table
     /// then has a NODES column and the detail view lists each node's copy.
     public let watchesSeveralServers: Bool
+    /// The configured context's label for the header, if a context is in use.
+    public var contextLabel: ContextLabel?
     /// How often the runner refreshes.
     public internal(set) var interval: Duration
     /// Whether refreshing is paused.

@@ -4,8 +4,12 @@ extension DashboardRenderer {
         guard let row = layout.header else { return }
         var segments = [
             TextSegment(" lockwatch ", CellStyle(foreground: .cyan, bold: true, reverse: true)),
-            TextSegment(" " + TerminalText.sanitize(state.endpoint), CellStyle(bold: true)),
         ]
+        if let label = state.contextLabel {
+            segments.append(TextSegment(" "))
+            segments.append(TextSegment(" " + TerminalText.sanitize(label.text) + " ", CellStyle(foreground: label.colour, bold: true, reverse: true)))
+        }
+        segments.append(TextSegment(" " + TerminalText.sanitize(state.endpoint), CellStyle(bold: true)))
         if let user = state.user {
             segments.append(TextSegment("  user " + TerminalText.sanitize(user)))
         }

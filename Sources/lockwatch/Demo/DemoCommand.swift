@@ -44,7 +44,11 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let configuration = try RedisConfiguration(url: server.url)
         let client = RedisClient(configuration: configuration, logger: DashboardLauncher.silentLogger)
-        let simulator = try DemoSimulator(configuration: configuration, client: client, workers: workers, locks: locks)
+        // The dashboard owns the terminal: only --no-tui prints each rejected stale write.
+        let headless = noTui
+        let simulator = try DemoSimulator(configuration: configuration, client: client, workers: workers, locks: locks) { line in
+            if headless { print(line); fflush(nil) }
+        }
         let simulation = Task { await simulator.run() }
 
         let status: Int32
@@ -66,16 +70,19 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Prints the URL and a summary every few seconds until SIGINT, SIGTERM or SIGHUP.
     private func runHeadless(url: String, simulator: DemoSimulator) async -> Int32 {
+        let lockwatch = SelfInvocation.command
         print("demo redis-server: \(url)")
-        print("watch it:  REDIS_URL=\(url) lockwatch --match '*'")
-        print("list it:   REDIS_URL=\(url) lockwatch list --match '*'")
+        print("watch it:  REDIS_URL=\(url) \(lockwatch) --match '*'")
+        print("list it:   REDIS_URL=\(url) \(lockwatch) list --match '*'")
+        print("a stalled holder writes with an expired lock's fence about every 15 s; each rejected write is shown")
         print("stop with Ctrl-C")
+        fflush(nil)
         let received = await withTaskGroup(of: Int32?.self) { group in
             group.addTask { await Self.nextTerminationSignal() }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(5))
-                    if !Task.isCancelled { print(await simulator.summary()) }
+                    if !Task.isCancelled { print(await simulator.summary()); fflush(nil) }
                 }
                 return nil
             }

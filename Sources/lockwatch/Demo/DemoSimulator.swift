@@ -4,7 +4,8 @@ import RedisLock
 
 /// Contention worth looking at, built on `RedisLock`: hot locks with waiters, slow holders
 /// near their TTL (some overrun and get their stale writes rejected by the fence), a worker
-/// that "crashes" so its lock expires by itself, and locks in other libraries' formats.
+/// that "crashes" so its lock expires by itself, a holder that stalls past its TTL and then
+/// writes with its old fence (rejected), and locks in other libraries' formats.
 struct DemoSimulator: Sendable {
     let client: RedisClient
     let configuration: RedisConfiguration
@@ -12,6 +13,8 @@ struct DemoSimulator: Sendable {
     let workers: Int
     let lockNames: [String]
     let resource = FencedResource()
+    /// Told each stale write the resource rejects, as one line.
+    let report: @Sendable (String) -> Void
 
     static let allNames = ["orders:42", "inventory:7", "payments:settle", "reports:daily", "cache:rebuild",
                            "search:reindex", "billing:close", "email:digest"]
@@ -19,8 +22,9 @@ struct DemoSimulator: Sendable {
     /// Makes a simulator on the server `configuration` points at; `client` serves the foreign
     /// locks, and every worker opens a connection of its own, as separate machines would, so
     /// the dashboard's WAITERS column counts waiting workers.
-    init(configuration: RedisConfiguration, client: RedisClient, workers: Int, locks: Int) throws {
+    init(configuration: RedisConfiguration, client: RedisClient, workers: Int, locks: Int, report: @escaping @Sendable (String) -> Void) throws {
         self.configuration = configuration
+        self.report = report
         self.client = client
         self.locker = try Locker(client: client, configuration: LockConfiguration(owner: "demo"), logger: DashboardLauncher.silentLogger)
         self.workers = workers
@@ -31,6 +35,7 @@ struct DemoSimulator: Sendable {
     func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await ForeignLocks(client: client).keepAlive() }
+            group.addTask { await StallingHolder(simulator: self).run() }
             for index in 0 ..< workers {
                 group.addTask { await worker(index) }
             }
@@ -65,8 +70,9 @@ struct DemoSimulator: Sendable {
         try? await Task.sleep(for: .milliseconds(Int.random(in: 0 ... 100)))
     }
 
-    /// Holds close to its TTL without renewing; one time in four it overruns, another worker
-    /// takes over with a higher fence, and the late write is rejected.
+    /// Holds close to its TTL without renewing; one time in four it overruns and another worker
+    /// takes over with a higher fence (its late write is rejected only when the successor has
+    /// written first: ``StallingHolder`` shows that case every time).
     private func slowWorker(_ locker: Locker, name: String) async {
         guard let lease = try? await locker.lock(name, ttl: .seconds(3), wait: .seconds(15)) else { return }
         let overrun = Int.random(in: 0 ..< 4) == 0

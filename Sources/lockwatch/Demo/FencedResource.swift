@@ -5,6 +5,11 @@ actor FencedResource {
     private(set) var acceptedWrites = 0
     private(set) var rejectedWrites = 0
 
+    /// The highest fence a write to `name` has carried (0 before the first).
+    func highestFence(for name: String) -> Int64 {
+        highestFence[name, default: 0]
+    }
+
     /// Accepts the write when `fence` is at least the highest seen for `name`.
     @discardableResult
     func write(_ name: String, fence: Int64) -> Bool {
