@@ -39,7 +39,11 @@ public struct SideBySideCase: Sendable {
     /// Measures every variant and the reference once, forwards or backwards, and prints the
     /// round's figures.
     public mutating func measureRound(forward: Bool) async throws {
-        let runs = variants.map(\.measure) + [measureReference]
+        // Wrapped, not converted: an array of @Sendable closures cast to plain closures fails
+        // at run time.
+        let measureReference = measureReference
+        var runs: [() async throws -> Throughput] = variants.map { variant in { try await variant.measure() } }
+        runs.append { try await measureReference() }
         let results = try await inOrder(forward, runs)
         let ours = Array(results.dropLast()), theirs = results.last!
         rounds.append((ours, theirs))

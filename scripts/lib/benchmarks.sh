@@ -7,6 +7,9 @@ scratch="${SWIFT_SCRATCH_PATH:-.build}"
 build_benchmarks() {
   local products=()
   for product in "$@"; do products+=(--product "$product"); done
+  # SwiftPM does not notice files added to a path dependency (the library) when it plans a
+  # build: drop the plan so that it is made anew (only the plan; nothing is recompiled).
+  rm -f "$scratch/benchmarks/release.yaml" "$scratch/benchmarks/release/description.json"
   swift build -c release --package-path Benchmarks --scratch-path "$scratch/benchmarks" "${products[@]}" >&2
   BENCH_BIN="$scratch/benchmarks/release"
 }
