@@ -30,6 +30,8 @@ public final class Locker: Sendable {
     /// The server safety check: started by the first acquire, in a Task of its own.
     private let safetyCheck = Mutex<Task<Void, Never>?>(nil)
     private let safetyChecked = Atomic<Bool>(false)
+    /// Set once subscribing to a release channel was refused (a proxy): waiters poll.
+    let pubSubRefused = Atomic<Bool>(false)
     /// Clean-ups of acquires whose outcome was unknown, awaited by a retry with the same token.
     let pendingCleanups = PendingCleanups()
     /// The renewal loops' signals, all woken when the connection drops or is reopened (the
