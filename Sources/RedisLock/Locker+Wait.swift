@@ -26,7 +26,7 @@ extension Locker {
     ///   runs out while Redis was unavailable; ``LockError/Code/cancelled`` when the Task is
     ///   cancelled.
     public func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> LockLease {
-        let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
+        let token = try token.map { (t) throws(LockError) in try validateToken(t) } ?? Self.makeToken()
         let start = ContinuousClock.now
         let deadline = start + wait
         defer { metrics.waitTime.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }

@@ -24,6 +24,11 @@ struct HoldCommand: AsyncParsableCommand {
             On a cluster URL the lock lives on its slot's primary. With several --url it is a \
             Redlock over those independent servers (held on a majority); a Redlock has no single \
             fence, so the command gets LOCK_FENCES (address=fence per node) instead of LOCK_FENCE.
+            With --legacy the lock uses the original Go lock's layout (key PREFIX+NAME, default \
+            prefix DUSEPK_REDIS_LOCK_, the value the token as plain text), so Go services locking \
+            the same name and this hold exclude each other; that layout has no fence, so the \
+            command gets no LOCK_FENCE. Through Codis or twemproxy, waiting polls (they refuse \
+            SUBSCRIBE).
 
             \(LockwatchExit.helpText)
             """
@@ -34,8 +39,14 @@ struct HoldCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Key prefix of the locks.")
-    var prefix = "lock:"
+    @Option(help: "Key prefix of the locks (default lock:, or DUSEPK_REDIS_LOCK_ with --legacy).")
+    var prefix: String?
+
+    @Flag(help: "Use the original Go lock's layout: key PREFIX+NAME, value the token as plain text, no fence.")
+    var legacy = false
+
+    @Option(help: "The lock's token, exported as LOCK_TOKEN (default 128 random bits); with --legacy, any printable text up to 256 bytes, as the Go services use.")
+    var token: String?
 
     @Option(help: "Lease time-to-live (10ms to 365 days); renewed every third of it while the command runs.")
     var ttl = DurationOption(argument: "30s")!
@@ -55,7 +66,7 @@ struct HoldCommand: AsyncParsableCommand {
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. lockwatch hold NAME -- ./job.sh") }
         try LockNameCheck.name(name)
-        try LockNameCheck.printable(prefix, what: "--prefix")
+        try LockNameCheck.printable(keyPrefix, what: "--prefix")
         guard ttl.duration >= .milliseconds(10) else { throw ValidationError("--ttl must be at least 10ms") }
         guard ttl.duration <= LockNameCheck.maximumTTL else { throw ValidationError("--ttl must be at most 365 days (525600m), not \(ttl)") }
     }
@@ -66,9 +77,13 @@ struct HoldCommand: AsyncParsableCommand {
         defer { Task { await connected.shutdown() } }
         let lock: HoldableLock
         do throws(LockError) {
-            lock = try HoldableLock(servers: connected.servers, configuration: LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner))
+            let configuration = LockConfiguration(prefix: keyPrefix, owner: owner ?? LockConfiguration.defaultOwner, layout: legacy ? .legacy : .record)
+            lock = try HoldableLock(servers: connected.servers, configuration: configuration)
         } catch {
             throw ValidationError("--owner: \(error.message)")
+        }
+        if case .redlock = lock, legacy || token != nil {
+            throw ValidationError("--legacy and --token take one server (or one cluster), not several --url")
         }
         let lease = try await acquire(lock, until: deadline, endpoint: connected.endpointDescription)
         let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
@@ -118,13 +133,18 @@ struct HoldCommand: AsyncParsableCommand {
         try await release(lease, commandStatus: status, leaseValid: leaseValid)
     }
 
+    /// The key prefix: `--prefix`, else the layout's default.
+    private var keyPrefix: String {
+        prefix ?? (legacy ? LockLayout.legacyPrefix : "lock:")
+    }
+
     /// Takes the lock within the wait, trying again after failures that may pass (a
     /// connection refused or closed, `LOADING`, `BUSY`, …).
     private func acquire(_ lock: HoldableLock, until deadline: ContinuousClock.Instant, endpoint: String) async throws -> HeldLock {
         var pause = Duration.milliseconds(50)
         while true {
             do throws(LockError) {
-                return try await lock.lock(name, ttl: ttl.duration, wait: max(.zero, deadline - .now))
+                return try await lock.lock(name, ttl: ttl.duration, wait: max(.zero, deadline - .now), token: token)
             } catch {
                 if Self.isTransient(error), deadline - .now > pause {
                     try? await Task.sleep(for: pause)
