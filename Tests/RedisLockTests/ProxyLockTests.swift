@@ -291,6 +291,34 @@ struct ProxyLockTests {
         }
     }
 
+    /// `lockwatch hold` through the proxy: three processes contend for one name (the later
+    /// ones wait by polling); each command claims a directory with `mkdir`, which fails
+    /// (exit 9) if another command still holds it, so all three exiting 0 shows they ran one
+    /// at a time; the command's own status passes through and the lock is released after.
+    @Test(arguments: ProxyLockTesting.Proxy.allCases)
+    func holdProcessesTakeTurns(_ proxy: ProxyLockTesting.Proxy) async throws {
+        let lockwatch = try LockwatchBinary.path()
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await ProxyLockTesting.with(proxy) { target in
+            let claim = scratch.file("claim")
+            let holds = try (0 ..< 3).map { _ in
+                try SpawnedProcess(
+                    lockwatch, ["hold", "turns", "--url", target.url, "--ttl", "5s", "--wait", "30s", "--",
+                                "sh", "-c", "mkdir \"$0\" || exit 9; sleep 0.2; rmdir \"$0\"; [ -n \"$LOCK_FENCE\" ] || exit 8", claim],
+                    directory: scratch.path)
+            }
+            defer { for hold in holds { hold.killIfRunning() } }
+            for hold in holds {
+                let status = await hold.waitForExit(timeout: .seconds(40))
+                #expect(status == 0, "stderr: \(hold.standardError)")
+            }
+            let result = try await runLockwatch(["hold", "turns", "--url", target.url, "--", "sh", "-c", "exit 3"], in: scratch.path)
+            #expect(result.status == 3, "stderr: \(result.stderr)")
+            #expect(try await target.client().get("lock:{turns}") == nil)
+        }
+    }
+
     /// Not a timed test: measures the hand-off gap (from the holder sending its release to
     /// the waiter on another client having the lock) through Codis, where waiters poll, and
     /// straight to a codis-server, where they are woken by pub/sub, and prints p50/p99. The
