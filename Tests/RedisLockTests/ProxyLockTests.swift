@@ -273,21 +273,27 @@ struct ProxyLockTests {
     }
 
     /// The server safety check (`CONFIG GET`, refused by Codis and closing the connection on
-    /// twemproxy) is skipped behind a proxy with one debug line per locker, never a warning,
-    /// however many locks are taken.
+    /// twemproxy) is skipped behind a proxy with one debug line per locker naming the proxy,
+    /// never a warning, however many locks are taken, and without sending `CONFIG`: before,
+    /// twemproxy closed the command connection every other task shares.
     @Test(arguments: ProxyLockTesting.Proxy.allCases)
     func safetyCheckIsSkippedQuietly(_ proxy: ProxyLockTesting.Proxy) async throws {
         try await ProxyLockTesting.with(proxy) { target in
             let records = Locked<[RecordingLogHandler.Record]>([])
             let logger = Logger(label: "proxy-test") { _ in RecordingLogHandler(records: records) }
-            let locker = try target.locker(LockConfiguration(owner: "quiet"), logger: logger)
+            let client = try target.client()
+            let connectionChanges = Locked(0)
+            _ = client.observeConnection { _ in connectionChanges.withLock { $0 += 1 } }
+            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "quiet"), logger: logger)
             for round in 0 ..< 5 {
                 let lease = try #require(try await locker.tryLock("quiet-\(round % 2)", ttl: .seconds(5)).lease)
                 #expect(try await locker.unlock(lease))
             }
             let all = records.value
             #expect(all.filter { $0.level >= .warning }.isEmpty, "warnings: \(all.map(\.message))")
-            #expect(all.filter { $0.message.contains("skipping the lock safety check") }.count == 1, "records: \(all.map(\.message))")
+            #expect(all.filter { $0.message.contains("connected through \(proxy)") && $0.message.contains("skipping the lock safety check") }.count == 1,
+                    "records: \(all.map(\.message))")
+            #expect(connectionChanges.value == 0, "the command connection dropped: CONFIG was sent through the proxy")
         }
     }
 
