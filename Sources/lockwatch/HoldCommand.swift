@@ -34,7 +34,7 @@ struct HoldCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The lock's name (the key is PREFIX{NAME}): not empty, printable characters only.")
+    @Argument(help: "The lock's name (the key is PREFIX{NAME}, or PREFIX+NAME with --legacy): not empty, printable characters only.")
     var name: String
 
     @OptionGroup var connection: ConnectionOptions
@@ -54,7 +54,7 @@ struct HoldCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for the lock, connecting included (0 fails at once if held).")
     var wait = DurationOption(argument: "10s")!
 
-    @Option(help: "Owner label stored in the lock (default hostname:pid).")
+    @Option(help: "Owner label stored in the lock (default hostname:pid; the --legacy layout stores only the token).")
     var owner: String?
 
     @Option(help: "After SIGTERM on lease loss, wait this long before SIGKILL.")
