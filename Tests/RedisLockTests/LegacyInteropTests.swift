@@ -228,6 +228,43 @@ struct LegacyInteropTests {
         }
     }
 
+    /// A legacy-layout `Locker` keeps what a `Locker` offers: it waits (by polling, through
+    /// Codis) for a Go holder's release, `withLock` renews the plain-token key past its TTL,
+    /// and a Go-style `DEL` behind its back is reported as a lost lease.
+    @Test func legacyLockerWaitsRenewsAndReportsLoss() async throws {
+        try await ProxyLockTesting.with(.codis) { target in
+            let admin = try target.client()
+            let go = try await GoStyleLockClient(url: target.url)
+            let locker = try target.locker(.legacy(owner: "swift-legacy"))
+            #expect(try await go.lock("job", token: "go-holder", seconds: 30))
+            let waiting = Task { try await locker.lock("job", ttl: .seconds(30), wait: .seconds(20), token: "swift-waiter") }
+            try #require(try await eventually(timeout: .seconds(10)) { try target.scriptCalls() >= 2 }, "the Swift waiter never tried")
+            #expect(try await go.unlock("job", token: "go-holder"))
+            let lease = try await waiting.value
+            #expect(try await admin.get("DUSEPK_REDIS_LOCK_job") == "swift-waiter")
+            #expect(try await locker.unlock(lease))
+
+            let ttl = Duration.milliseconds(600)
+            try await locker.withLock("job", ttl: ttl) { lease in
+                let start = ContinuousClock.now
+                while ContinuousClock.now - start < ttl * 3 {
+                    #expect(try await admin.get("DUSEPK_REDIS_LOCK_job") == lease.token, "the legacy lease lapsed while the body ran")
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(try await admin.get("DUSEPK_REDIS_LOCK_job") == nil)
+
+            let error = await #expect(throws: LockError.self) {
+                try await locker.withLock("job", ttl: .seconds(1)) { lease in
+                    #expect(try await go.delete("job") == 1)
+                    try await Task.sleep(for: .seconds(30))  // cancelled by the loss
+                }
+            }
+            #expect(error?.code == .leaseLost)
+            await go.close()
+        }
+    }
+
     /// The legacy layout's wake-up channel carries the key's hash tag, so a release script may
     /// publish on it in the key's cluster slot: the whole key in braces when it has no tag,
     /// the key itself when it has one.
