@@ -38,6 +38,12 @@ public protocol LockBackend: Sendable {
     /// (the server may have restarted and forgotten every lock); returns a closure that stops
     /// the calls, or `nil` when the backend cannot tell.
     func observeConnectionChanges(_ handler: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)?
+
+    /// The proxy in front of the server (Codis, twemproxy), `.none` for Redis itself, or `nil`
+    /// while unknown (before the first connection). Through a proxy, waiters poll instead of
+    /// subscribing (both proxies refuse `SUBSCRIBE`) and the server safety check is skipped
+    /// (both refuse `CONFIG`).
+    var proxyKind: RedisProxyKind? { get }
 }
 
 extension LockBackend {
@@ -46,6 +52,9 @@ extension LockBackend {
 
     /// `nil`: no connection events.
     public func observeConnectionChanges(_ handler: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? { nil }
+
+    /// `.none`: Redis itself (a cluster's nodes are never proxies).
+    public var proxyKind: RedisProxyKind? { RedisProxyKind.none }
 }
 
 extension RedisClient: LockBackend {

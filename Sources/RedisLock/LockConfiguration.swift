@@ -17,6 +17,14 @@ public struct LockConfiguration: Sendable, Hashable {
     /// How often ``Locker/withLock(_:ttl:wait:_:)`` renews, as a share of the TTL (default 1/3;
     /// above 0.01 and below 0.9, checked when a ``Locker`` is made).
     public var renewalFraction: Double
+    /// Waiting where pub/sub is refused (through Codis or twemproxy): the first and the
+    /// largest pause between polls (exponential with full jitter, never past the holder's
+    /// remaining TTL), so that a release is noticed within a few milliseconds under light
+    /// contention without hammering the proxy under heavy contention.
+    public var pollBackoff: ClosedRange<Duration>
+    /// How locks are stored: this library's records (default) or the original Go lock's
+    /// plain tokens (``LockLayout/legacy``), to share locks with Go services.
+    public var layout: LockLayout
 
     /// Makes a configuration; every argument has a default.
     public init(
@@ -24,13 +32,24 @@ public struct LockConfiguration: Sendable, Hashable {
         owner: String = LockConfiguration.defaultOwner,
         driftFactor: Double = 0.01,
         retryBackoff: ClosedRange<Duration> = .milliseconds(5) ... .milliseconds(500),
-        renewalFraction: Double = 1.0 / 3.0
+        renewalFraction: Double = 1.0 / 3.0,
+        pollBackoff: ClosedRange<Duration> = .milliseconds(1) ... .milliseconds(50),
+        layout: LockLayout = .record
     ) {
         self.prefix = prefix
         self.owner = owner
         self.driftFactor = driftFactor
         self.retryBackoff = retryBackoff
         self.renewalFraction = renewalFraction
+        self.pollBackoff = pollBackoff
+        self.layout = layout
+    }
+
+    /// The original Go lock's layout (``LockLayout/legacy``) under `prefix`: a ``Locker``
+    /// with this configuration excludes Go services that lock the same names, and keeps
+    /// renewal, lease loss and ``Locker/withLock(_:ttl:wait:_:)``.
+    public static func legacy(prefix: String = LockLayout.legacyPrefix, owner: String = LockConfiguration.defaultOwner) -> LockConfiguration {
+        LockConfiguration(prefix: prefix, owner: owner, layout: .legacy)
     }
 
     /// `hostname:pid` of this process.

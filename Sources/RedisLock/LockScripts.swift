@@ -31,12 +31,27 @@ public enum LockScripts {
         return {1, value, fence}
         """)
 
+    /// Acquire in the Go lock's layout (``LockLayout/legacy``): the same effect as Go's
+    /// `SET key token EX n NX` (the TTL in milliseconds, `PX`), and on contention the holder's
+    /// token and TTL in the same round trip. No clock, no fence.
+    ///
+    /// KEYS: lock. ARGV: token, ttl in ms. Returns `{1, token, 0}` when acquired,
+    /// `{0, holder's value, holder's PTTL}` when not.
+    public static let legacyAcquire = RedisScript("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder then
+          return {0, holder, redis.call('PTTL', KEYS[1])}
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return {1, ARGV[1], 0}
+        """)
+
     /// Release: delete the lock only if it still holds exactly our value, then wake waiters.
     ///
     /// KEYS: lock. ARGV: our value, wake-up channel, message (the releasing locker's tag, so
     /// that its own waiters, woken already, skip it), publish command (`PUBLISH`, or
     /// `SPUBLISH` on a cluster). Returns 1 when released, 0 when the lock was gone or held by
-    /// someone else (then nothing is touched).
+    /// someone else (then nothing is touched). In the legacy layout the value is the token.
     public static let release = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
@@ -49,7 +64,8 @@ public enum LockScripts {
     /// Extend: reset the TTL only if the lock still holds exactly our value. An expired lock
     /// is never re-created.
     ///
-    /// KEYS: lock. ARGV: our value, new ttl in ms. Returns 1 when extended, 0 otherwise.
+    /// KEYS: lock. ARGV: our value (the token, in the legacy layout), new ttl in ms. Returns 1
+    /// when extended, 0 otherwise.
     public static let extend = RedisScript("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           return redis.call('PEXPIRE', KEYS[1], ARGV[2])

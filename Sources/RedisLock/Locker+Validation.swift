@@ -20,6 +20,24 @@ extension Locker {
         return nibble < 10 ? 0x30 + nibble : 0x57 + nibble
     }
 
+    /// A caller's token for this locker's layout: see ``validateToken(_:)`` and
+    /// ``validateLegacyToken(_:)``.
+    func validateToken(_ token: String) throws(LockError) -> String {
+        switch configuration.layout {
+        case .record: try Self.validateToken(token)
+        case .legacy: try Self.validateLegacyToken(token)
+        }
+    }
+
+    /// A token of the Go lock's layout: Go services use free strings (host names, UUIDs, …),
+    /// so any printable text, without control or format characters, up to 256 bytes.
+    static func validateLegacyToken(_ token: String) throws(LockError) -> String {
+        guard !token.isEmpty, token.utf8.count <= LockLayout.maximumLegacyTokenLength, !token.hasControlOrFormatCharacters else {
+            throw LockError(.invalidArgument, "a legacy lock token must be 1-\(LockLayout.maximumLegacyTokenLength) bytes of printable text, not '\(token.escapedForMessages)'")
+        }
+        return token
+    }
+
     static func validateToken(_ token: String) throws(LockError) -> String {
         guard !token.isEmpty, token.utf8.count <= LockRecord.maximumTokenLength,
               token.utf8.allSatisfy({ byte in
@@ -35,13 +53,8 @@ extension Locker {
         guard !owner.isEmpty, owner.utf8.count <= LockRecord.maximumOwnerLength else {
             throw LockError(.invalidArgument, "an owner label must be 1-\(LockRecord.maximumOwnerLength) bytes")
         }
-        for scalar in owner.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator:
-                throw LockError(.invalidArgument, "the owner label '\(owner.escapedForMessages)' contains control or format characters; use printable text")
-            default:
-                continue
-            }
+        if owner.hasControlOrFormatCharacters {
+            throw LockError(.invalidArgument, "the owner label '\(owner.escapedForMessages)' contains control or format characters; use printable text")
         }
     }
 
@@ -73,5 +86,17 @@ extension Locker {
             }
         }
         return result
+    }
+}
+
+extension String {
+    /// Whether any scalar is a control, format or line/paragraph separator character.
+    var hasControlOrFormatCharacters: Bool {
+        unicodeScalars.contains { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: true
+            default: false
+            }
+        }
     }
 }

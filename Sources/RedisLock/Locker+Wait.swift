@@ -11,6 +11,12 @@ extension Locker {
     /// one lock share one subscription (and all of a client's subscriptions one connection).
     /// Cancelling the Task stops the wait; the last waiter to leave unsubscribes.
     ///
+    /// Through a proxy (Codis, twemproxy: ``LockBackend/proxyKind``), which refuses
+    /// `SUBSCRIBE`, or wherever subscribing is refused, the waiter polls instead: full jitter
+    /// over an exponential ceiling from ``LockConfiguration/pollBackoff`` (1 ms doubling to
+    /// 50 ms by default), never sleeping past the holder's remaining TTL, with a last try at
+    /// the end of the wait. Releases by this locker still wake its own waiters at once.
+    ///
     /// Redis being briefly unavailable (a refused connection while it restarts, `LOADING`,
     /// `TRYAGAIN`, a connection that failed under an acquire) does not end the wait: the try
     /// is repeated with the same backoff until the lock is taken or `wait` runs out.
@@ -20,7 +26,7 @@ extension Locker {
     ///   runs out while Redis was unavailable; ``LockError/Code/cancelled`` when the Task is
     ///   cancelled.
     public func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> LockLease {
-        let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
+        let token = try token.map { (t) throws(LockError) in try validateToken(t) } ?? Self.makeToken()
         let start = ContinuousClock.now
         let deadline = start + wait
         defer { metrics.waitTime.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
@@ -53,11 +59,13 @@ extension Locker {
         while true {
             // Subscribe before the next try, so a release between that try and the wait
             // still wakes us. While Redis is unavailable, subscribing is retried each round.
-            if membership == nil {
+            if membership == nil && !pollsForReleases {
                 do {
                     membership = try await releaseListeners.join(keys, backend: backend, queue: waitQueue)
                 } catch where error.isTransient {
                     last.failure = error
+                } catch {
+                    notePubSubRefused(error)
                 }
             }
             if waiterID == nil { waiterID = waitQueue.enqueue(keys.lock, signal: signal) }
@@ -73,7 +81,8 @@ extension Locker {
                     last.failure = error
                 }
                 attempt += 1
-                pause = min(pause, retryPause(attempt: attempt))
+                let polling = last.failure == nil && pollsForReleases
+                pause = min(pause, retryPause(attempt: attempt, range: polling ? configuration.pollBackoff : configuration.retryBackoff))
                 if last.failure == nil, let remaining = last.holder?.remaining { pause = min(pause, remaining + .milliseconds(1)) }
             }
             let now = ContinuousClock.now
@@ -133,10 +142,25 @@ extension Locker {
         }
     }
 
-    /// The fallback retry pause after `attempt` failed tries: full jitter over an exponential
-    /// ceiling.
-    func retryPause(attempt: Int) -> Duration {
-        let range = configuration.retryBackoff
+    /// Whether this locker's waiters poll rather than wait for release messages: through a
+    /// proxy, or once subscribing was refused.
+    var pollsForReleases: Bool {
+        if pubSubRefused.load(ordering: .relaxed) { return true }
+        if let proxy = backend.proxyKind { return proxy != .none }
+        return false
+    }
+
+    /// Records that subscribing was refused (with one debug line per locker): from then on
+    /// waiters poll.
+    private func notePubSubRefused(_ error: LockError) {
+        guard !pubSubRefused.exchange(true, ordering: .relaxed) else { return }
+        logger.debug("subscribing to release messages was refused (\(error.message.escapedForMessages)); waiters poll instead")
+    }
+
+    /// The retry pause after `attempt` tries: full jitter over an exponential ceiling within
+    /// `range` (the fallback ``LockConfiguration/retryBackoff``, or the polling
+    /// ``LockConfiguration/pollBackoff``).
+    func retryPause(attempt: Int, range: ClosedRange<Duration>) -> Duration {
         let ceiling = min(range.upperBound, range.lowerBound * (1 << min(attempt, 20)))
         return ceiling * Double.random(in: 0 ... 1)
     }

@@ -30,6 +30,8 @@ public final class Locker: Sendable {
     /// The server safety check: started by the first acquire, in a Task of its own.
     private let safetyCheck = Mutex<Task<Void, Never>?>(nil)
     private let safetyChecked = Atomic<Bool>(false)
+    /// Set once subscribing to a release channel was refused (a proxy): waiters poll.
+    let pubSubRefused = Atomic<Bool>(false)
     /// Clean-ups of acquires whose outcome was unknown, awaited by a retry with the same token.
     let pendingCleanups = PendingCleanups()
     /// The renewal loops' signals, all woken when the connection drops or is reopened (the
@@ -73,15 +75,19 @@ public final class Locker: Sendable {
         stopObservingConnection?()
     }
 
-    /// The Redis names of lock `name`.
+    /// The Redis names of lock `name` (in the configured ``LockConfiguration/layout``).
     public func keys(for name: String) -> LockKeys {
-        LockKeys(name: name, prefix: configuration.prefix)
+        switch configuration.layout {
+        case .record: LockKeys(name: name, prefix: configuration.prefix)
+        case .legacy: LockKeys(legacyName: name, prefix: configuration.prefix)
+        }
     }
 
     /// Tries once to take lock `name` for `ttl`.
     ///
-    /// - Parameter token: your own token (letters, digits, `.`, `_`, `:`, `-`; at most 64);
-    ///   by default 128 random bits from the system's CSPRNG.
+    /// - Parameter token: your own token (letters, digits, `.`, `_`, `:`, `-`; at most 64; in
+    ///   the legacy layout any printable text up to 256 bytes, as Go's tokens); by default 128
+    ///   random bits from the system's CSPRNG.
     /// - Returns: ``LockAttempt/acquired(_:)`` with the lease, or ``LockAttempt/held(_:)``
     ///   with who holds the lock and for how much longer.
     public func tryLock(_ name: String, ttl: Duration, token: String? = nil) async throws(LockError) -> LockAttempt {
@@ -91,7 +97,7 @@ public final class Locker: Sendable {
     /// ``tryLock(_:ttl:token:)``; Redlock passes `awaitingSafetyCheck: false`, so that the
     /// check never eats into its per-node timeout (it still starts, and finishes on its own).
     func tryLock(_ name: String, ttl: Duration, token: String?, awaitingSafetyCheck: Bool) async throws(LockError) -> LockAttempt {
-        let token = try token.map { (t) throws(LockError) in try Self.validateToken(t) } ?? Self.makeToken()
+        let token = try token.map { (t) throws(LockError) in try validateToken(t) } ?? Self.makeToken()
         let milliseconds = try Self.validateTTL(ttl)
         if !safetyChecked.load(ordering: .relaxed) {
             let check = startServerSafetyCheck()
@@ -108,10 +114,17 @@ public final class Locker: Sendable {
         let writtenAt = Mutex<ContinuousClock.Instant?>(nil)
         let reply: RESPToken
         do {
-            reply = try await backend.run(
-                LockScripts.acquire, keys: [keys.lock, keys.fence],
-                arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)],
-                whenWritten: { writtenAt.withLock { $0 = $0 ?? .now } })
+            let whenWritten: @Sendable () -> Void = { writtenAt.withLock { $0 = $0 ?? .now } }
+            switch configuration.layout {
+            case .record:
+                reply = try await backend.run(
+                    LockScripts.acquire, keys: [keys.lock, keys.fence],
+                    arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)],
+                    whenWritten: whenWritten)
+            case .legacy:
+                reply = try await backend.run(
+                    LockScripts.legacyAcquire, keys: [keys.lock], arguments: [token, String(milliseconds)], whenWritten: whenWritten)
+            }
         } catch {
             throw acquireFailed(error, name: name, keys: keys, token: token, written: writtenAt.withLock { $0 != nil })
         }

@@ -3,9 +3,18 @@ import RESP
 
 /// Checks, once per ``Locker``, server settings that silently break lock guarantees, and logs
 /// a warning for each. Servers that refuse `CONFIG GET` (ACLs, managed services) are skipped;
-/// `INFO replication` is optional the same way.
+/// `INFO replication` is optional the same way. Behind a proxy the check is skipped with one
+/// debug line: Codis refuses `CONFIG` and twemproxy closes the connection on it, which would
+/// cut off the commands of every other task sharing that connection.
 enum ServerSafetyCheck {
     static func warnIfUnsafe(backend: any LockBackend, logger: Logger) async {
+        if backend.proxyKind == nil, let client = backend as? RedisClient {
+            _ = try? await client.connection()  // the handshake detects a proxy
+        }
+        if let proxy = backend.proxyKind, proxy != .none {
+            logger.debug("connected through \(proxy), which refuses CONFIG GET; skipping the lock safety check (check the servers behind it directly)")
+            return
+        }
         let reply = try? await backend.send(RESPCommand("CONFIG", "GET", "*"), nearKey: "", timeout: nil)
         guard var settings = try? reply?.decode(as: [String: String].self) else {
             logger.debug("CONFIG GET is not allowed; skipping the lock safety check")

@@ -15,11 +15,11 @@ enum HoldableLock: Sendable {
         }
     }
 
-    /// Waits up to `wait` for `name`.
-    func lock(_ name: String, ttl: Duration, wait: Duration) async throws(LockError) -> HeldLock {
+    /// Waits up to `wait` for `name`; `token` (a single locker only) replaces the random one.
+    func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> HeldLock {
         switch self {
         case .locker(let locker):
-            return .single(try await locker.lock(name, ttl: ttl, wait: wait), locker)
+            return .single(try await locker.lock(name, ttl: ttl, wait: wait, token: token), locker)
         case .redlock(let redlock):
             // Connect first: the acquire's per-node timeout is meant for a round trip.
             await redlock.connect(within: min(max(wait, .milliseconds(100)), .seconds(2)))
@@ -34,9 +34,12 @@ enum HeldLock: Sendable {
     case redlock(RedlockLease, Redlock)
 
     /// What the command gets in its environment. A Redlock has no single fence (each node
-    /// counts its own), so it gets `LOCK_FENCES` (`address=fence,…`) and no `LOCK_FENCE`.
+    /// counts its own), so it gets `LOCK_FENCES` (`address=fence,…`) and no `LOCK_FENCE`; the
+    /// legacy (Go) layout has no fence at all, so it gets neither.
     func environment(name: String) -> [String: String] {
         switch self {
+        case .single(let lease, let locker) where locker.configuration.layout == .legacy:
+            return ["LOCK_NAME": name, "LOCK_KEY": lease.keys.lock, "LOCK_TOKEN": lease.token]
         case .single(let lease, _):
             return ["LOCK_NAME": name, "LOCK_KEY": lease.keys.lock, "LOCK_TOKEN": lease.token, "LOCK_FENCE": String(lease.fence)]
         case .redlock(let lease, let redlock):
@@ -53,6 +56,7 @@ enum HeldLock: Sendable {
     /// The fence for messages.
     var fenceDescription: String {
         switch self {
+        case .single(_, let locker) where locker.configuration.layout == .legacy: "legacy layout, no fence"
         case .single(let lease, _): "fence \(lease.fence)"
         case .redlock(let lease, _): "fences \(lease.fences.sorted { $0.key < $1.key }.map { String($0.value) }.joined(separator: ","))"
         }

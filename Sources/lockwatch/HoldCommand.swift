@@ -24,18 +24,29 @@ struct HoldCommand: AsyncParsableCommand {
             On a cluster URL the lock lives on its slot's primary. With several --url it is a \
             Redlock over those independent servers (held on a majority); a Redlock has no single \
             fence, so the command gets LOCK_FENCES (address=fence per node) instead of LOCK_FENCE.
+            With --legacy the lock uses the original Go lock's layout (key PREFIX+NAME, default \
+            prefix DUSEPK_REDIS_LOCK_, the value the token as plain text), so Go services locking \
+            the same name and this hold exclude each other; that layout has no fence, so the \
+            command gets no LOCK_FENCE. Through Codis or twemproxy, waiting polls (they refuse \
+            SUBSCRIBE).
 
             \(LockwatchExit.helpText)
             """
     )
 
-    @Argument(help: "The lock's name (the key is PREFIX{NAME}): not empty, printable characters only.")
+    @Argument(help: "The lock's name (the key is PREFIX{NAME}, or PREFIX+NAME with --legacy): not empty, printable characters only.")
     var name: String
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Key prefix of the locks. (Default: the context's prefix, else lock:.)")
+    @Option(help: "Key prefix of the locks. (Default: DUSEPK_REDIS_LOCK_ with --legacy, else the context's prefix, else lock:.)")
     var prefix: String?
+
+    @Flag(help: "Use the original Go lock's layout: key PREFIX+NAME, value the token as plain text, no fence.")
+    var legacy = false
+
+    @Option(help: "The lock's token, exported as LOCK_TOKEN (default 128 random bits); with --legacy, any printable text up to 256 bytes, as the Go services use.")
+    var token: String?
 
     @Option(help: "Lease time-to-live (10ms to 365 days); renewed every third of it while the command runs.")
     var ttl = DurationOption(argument: "30s")!
@@ -43,7 +54,7 @@ struct HoldCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for the lock, connecting included (0 fails at once if held).")
     var wait = DurationOption(argument: "10s")!
 
-    @Option(help: "Owner label stored in the lock (default hostname:pid).")
+    @Option(help: "Owner label stored in the lock (default hostname:pid; the --legacy layout stores only the token).")
     var owner: String?
 
     @Option(help: "After SIGTERM on lease loss, wait this long before SIGKILL.")
@@ -61,16 +72,20 @@ struct HoldCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let prefix = try self.prefix ?? connection.selectedContext()?.singlePrefix() ?? "lock:"
+        let prefix = try self.prefix ?? (legacy ? LockLayout.legacyPrefix : connection.selectedContext()?.singlePrefix() ?? "lock:")
         try LockNameCheck.printable(prefix, what: "the context's prefix")
         let deadline = ContinuousClock.now + wait.duration
         let connected = try await connection.target().connect(probeUntil: deadline)
         defer { Task { await connected.shutdown() } }
         let lock: HoldableLock
         do throws(LockError) {
-            lock = try HoldableLock(servers: connected.servers, configuration: LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner))
+            let configuration = LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner, layout: legacy ? .legacy : .record)
+            lock = try HoldableLock(servers: connected.servers, configuration: configuration)
         } catch {
             throw ValidationError("--owner: \(error.message)")
+        }
+        if case .redlock = lock, legacy || token != nil {
+            throw ValidationError("--legacy and --token take one server (or one cluster), not several --url")
         }
         let lease = try await acquire(lock, until: deadline, endpoint: connected.endpointDescription)
         let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
@@ -126,7 +141,7 @@ struct HoldCommand: AsyncParsableCommand {
         var pause = Duration.milliseconds(50)
         while true {
             do throws(LockError) {
-                return try await lock.lock(name, ttl: ttl.duration, wait: max(.zero, deadline - .now))
+                return try await lock.lock(name, ttl: ttl.duration, wait: max(.zero, deadline - .now), token: token)
             } catch {
                 if Self.isTransient(error), deadline - .now > pause {
                     try? await Task.sleep(for: pause)
