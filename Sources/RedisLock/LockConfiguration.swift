@@ -25,6 +25,8 @@ public struct LockConfiguration: Sendable, Hashable {
     /// How locks are stored: this library's records (default) or the original Go lock's
     /// plain tokens (``LockLayout/legacy``), to share locks with Go services.
     public var layout: LockLayout
+    /// Server settings not to warn about (default none): see ``ServerRisk``.
+    public var acceptedRisks: Set<ServerRisk>
 
     /// Makes a configuration; every argument has a default.
     public init(
@@ -34,7 +36,8 @@ public struct LockConfiguration: Sendable, Hashable {
         retryBackoff: ClosedRange<Duration> = .milliseconds(5) ... .milliseconds(500),
         renewalFraction: Double = 1.0 / 3.0,
         pollBackoff: ClosedRange<Duration> = .milliseconds(1) ... .milliseconds(50),
-        layout: LockLayout = .record
+        layout: LockLayout = .record,
+        acceptedRisks: Set<ServerRisk> = []
     ) {
         self.prefix = prefix
         self.owner = owner
@@ -43,6 +46,7 @@ public struct LockConfiguration: Sendable, Hashable {
         self.renewalFraction = renewalFraction
         self.pollBackoff = pollBackoff
         self.layout = layout
+        self.acceptedRisks = acceptedRisks
     }
 
     /// The original Go lock's layout (``LockLayout/legacy``) under `prefix`: a ``Locker``

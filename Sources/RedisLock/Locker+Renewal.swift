@@ -69,8 +69,11 @@ extension Locker {
     /// The first renewal comes before half the validity left has passed, however long the
     /// acquire took. When the connection drops or is reopened (the server may have restarted
     /// and lost the lock), the lease is verified at once rather than at the next renewal.
+    /// Behind a proxy (Codis, twemproxy) a backend's restart does not drop the client's
+    /// connection, so there the lease is renewed at least every second instead.
     public func keepRenewed(_ lease: LockLease, ttl: Duration) async -> LeaseLoss? {
-        let interval = ttl * configuration.renewalFraction
+        var interval = ttl * configuration.renewalFraction
+        if let proxy = backend.proxyKind, proxy != .none { interval = min(interval, .seconds(1)) }
         let wakeUp = WakeSignal(eventLoop: backend.eventLoopGroup.any())
         let wakeUpID = renewalWakeUps.add(wakeUp)
         defer { renewalWakeUps.remove(wakeUpID) }

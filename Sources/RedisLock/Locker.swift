@@ -256,7 +256,7 @@ public final class Locker: Sendable {
         safetyCheck.withLock { check in
             if let check { return check }
             let task = Task {
-                await ServerSafetyCheck.warnIfUnsafe(backend: self.backend, logger: self.logger)
+                await ServerSafetyCheck.warnIfUnsafe(backend: self.backend, accepting: self.configuration.acceptedRisks, logger: self.logger)
                 self.safetyChecked.store(true, ordering: .relaxed)
             }
             check = task

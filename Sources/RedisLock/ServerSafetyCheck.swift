@@ -7,7 +7,7 @@ import RESP
 /// debug line: Codis refuses `CONFIG` and twemproxy closes the connection on it, which would
 /// cut off the commands of every other task sharing that connection.
 enum ServerSafetyCheck {
-    static func warnIfUnsafe(backend: any LockBackend, logger: Logger) async {
+    static func warnIfUnsafe(backend: any LockBackend, accepting accepted: Set<ServerRisk> = [], logger: Logger) async {
         if backend.proxyKind == nil, let client = backend as? RedisClient {
             _ = try? await client.connection()  // the handshake detects a proxy
         }
@@ -25,7 +25,7 @@ enum ServerSafetyCheck {
                 settings["connected_slaves"] = String(line.dropFirst("connected_slaves:".count))
             }
         }
-        for warning in warnings(for: settings) {
+        for (risk, warning) in risks(for: settings) where !accepted.contains(risk) {
             logger.warning("\(warning.escapedForMessages)")
         }
     }
@@ -33,26 +33,37 @@ enum ServerSafetyCheck {
     /// The warnings that apply to a server with these `CONFIG GET *` settings (plus
     /// `connected_slaves` from `INFO replication`, when known).
     static func warnings(for settings: [String: String]) -> [String] {
-        var warnings: [String] = []
+        risks(for: settings).map(\.warning)
+    }
+
+    /// The risks of a server with these settings, each with its warning.
+    static func risks(for settings: [String: String]) -> [(risk: ServerRisk, warning: String)] {
+        var warnings: [(risk: ServerRisk, warning: String)] = []
         if let policy = settings["maxmemory-policy"], policy != "noeviction" {
-            warnings.append("maxmemory-policy is '\(policy)': under memory pressure Redis may evict lock keys and fence counters, letting two clients hold a lock. Set maxmemory-policy noeviction.")
+            warnings.append(.eviction, "maxmemory-policy is '\(policy)': under memory pressure Redis may evict lock keys and fence counters, letting two clients hold a lock. Set maxmemory-policy noeviction.")
         }
         let appendOnly = settings["appendonly"] == "yes"
         let snapshots = !(settings["save"] ?? "").isEmpty
         if !appendOnly && !snapshots {
-            warnings.append("persistence is off (no AOF, no snapshots): a restart loses every lock and resets fence counters, so fences can repeat. Enable appendonly with appendfsync always, or delay restarts past the longest lock TTL.")
+            warnings.append(.noPersistence, "persistence is off (no AOF, no snapshots): a restart loses every lock and resets fence counters, so fences can repeat. Enable appendonly with appendfsync always, or delay restarts past the longest lock TTL.")
         } else if !appendOnly {
-            warnings.append("only RDB snapshots are on: a restart can roll fence counters back to the last snapshot. Enable appendonly with appendfsync always for fences that never repeat.")
+            warnings.append(.lossyPersistence, "only RDB snapshots are on: a restart can roll fence counters back to the last snapshot. Enable appendonly with appendfsync always for fences that never repeat.")
         } else if let fsync = settings["appendfsync"], fsync != "always" {
-            warnings.append("appendfsync is '\(fsync)': a crash (of Redis or the machine) can lose the last \(fsync == "everysec" ? "second" : "seconds") of writes, so a lock can vanish and fences can repeat after the restart. Set appendfsync always for fences that never repeat.")
+            warnings.append(.lossyPersistence, "appendfsync is '\(fsync)': a crash (of Redis or the machine) can lose the last \(fsync == "everysec" ? "second" : "seconds") of writes, so a lock can vanish and fences can repeat after the restart. Set appendfsync always for fences that never repeat.")
         }
         let replicaOf = settings["replicaof"] ?? settings["slaveof"] ?? ""
         if !replicaOf.isEmpty {
-            warnings.append("this server is a replica of \(replicaOf): locks belong on the primary; a replica refuses them or serves stale data.")
+            warnings.append(.replica, "this server is a replica of \(replicaOf): locks belong on the primary; a replica refuses them or serves stale data.")
         }
         if let replicas = settings["connected_slaves"].flatMap({ Int($0) }), replicas > 0 {
-            warnings.append("this server has \(replicas) replica(s): replication is asynchronous, so a failover can lose a lock just granted and roll fence counters back (fences can repeat). Locker.confirmReplicated after acquiring narrows the window; it does not close it.")
+            warnings.append(.replication, "this server has \(replicas) replica(s): replication is asynchronous, so a failover can lose a lock just granted and roll fence counters back (fences can repeat). Locker.confirmReplicated after acquiring narrows the window; it does not close it.")
         }
         return warnings
+    }
+}
+
+extension Array where Element == (risk: ServerRisk, warning: String) {
+    fileprivate mutating func append(_ risk: ServerRisk, _ warning: String) {
+        append((risk, warning))
     }
 }

@@ -29,7 +29,7 @@ struct CoreTimingTests {
                 }
                 return reply
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "slow-reply"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "slow-reply", acceptedRisks: [.noPersistence]))
             let error = await lockError { () throws(LockError) in try await locker.tryLock("late", ttl: .milliseconds(200)) }
             #expect(error?.code == .notAcquired, "\(String(describing: error))")
             let thiefLease = try #require(stolen.value, "the thief could not take the expired lock")
@@ -50,7 +50,7 @@ struct CoreTimingTests {
                 }
                 return reply
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "slow-start"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "slow-start", acceptedRisks: [.noPersistence]))
             let ttl = Duration.seconds(3)
             let lease = try #require(try await locker.tryLock("slow-start", ttl: ttl).lease)
             let renewal = Task { await locker.keepRenewed(lease, ttl: ttl) }
@@ -69,7 +69,7 @@ struct CoreTimingTests {
             let proxy = try FaultProxy(forwardingTo: pool.server.port)
             defer { proxy.stop() }
             let client = try RedisClient(url: proxy.url)
-            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "partitioned"))
+            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "partitioned", acceptedRisks: [.noPersistence]))
             let ttl = Duration.milliseconds(900)
             let lease = try #require(try await locker.tryLock("hang", ttl: ttl).lease)
             let renewal = Task { await locker.keepRenewed(lease, ttl: ttl) }
@@ -109,7 +109,7 @@ struct CoreTimingTests {
                 await cleanups.wait()
                 return reply
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "retrier"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "retrier", acceptedRisks: [.noPersistence]))
             let held = try #require(try await other.tryLock("retried", ttl: .seconds(30)).lease)
 
             let first = await lockError { () throws(LockError) in try await locker.tryLock("retried", ttl: .seconds(30), token: "my-token") }
@@ -168,7 +168,7 @@ struct CoreTimingTests {
                 }
                 return reply
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "extender"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "extender", acceptedRisks: [.noPersistence]))
             let lease = try #require(try await locker.tryLock("twice", ttl: .seconds(30)).lease)
             let first = Task { try await locker.extend(lease, ttl: .seconds(60)) }
             await firstRan.wait()
@@ -210,7 +210,7 @@ struct CoreTimingTests {
                 if call.runs(LockScripts.acquire) { throw RedisError(code, "the reply could not be read") }
                 return reply
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "broken-reply"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "broken-reply", acceptedRisks: [.noPersistence]))
             let key = locker.keys(for: "orphan").lock
             let error = await lockError { () throws(LockError) in try await locker.tryLock("orphan", ttl: .seconds(30)) }
             #expect(error?.code == .outcomeUnknown, "\(String(describing: error))")

@@ -24,7 +24,7 @@ struct CoreUnavailableServerTests {
                 }
                 return try await proceed()
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "retrying"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "retrying", acceptedRisks: [.noPersistence]))
             let lease = try await locker.lock("closing", ttl: .seconds(30), wait: .seconds(5))
             #expect(acquires.count == 2)
             #expect(cleanups.count == 0, "an acquire that was never written needs no clean-up")
@@ -47,7 +47,7 @@ struct CoreUnavailableServerTests {
                 }
                 return try await proceed()
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "patient"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "patient", acceptedRisks: [.noPersistence]))
             let lease = try await locker.lock("loading", ttl: .seconds(30), wait: .seconds(5))
             #expect(try await admin.get(lease.keys.lock) == lease.value)
             #expect(try await locker.unlock(lease))
@@ -80,7 +80,7 @@ struct CoreUnavailableServerTests {
                     throw error
                 }
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "restart-waiter"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "restart-waiter", acceptedRisks: [.noPersistence]))
             proxy.stopAccepting()
             let waiting = Task { try await locker.lock("refused", ttl: .seconds(30), wait: .seconds(20)) }
             _ = try await within(.seconds(5), "a refused try") { await failures.wait() }
@@ -99,7 +99,7 @@ struct CoreUnavailableServerTests {
             defer { proxy.stop() }
             proxy.stopAccepting()
             let client = try RedisClient(url: proxy.url)
-            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "given-up"))
+            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "given-up", acceptedRisks: [.noPersistence]))
             let start = ContinuousClock.now
             let error = await lockError { () throws(LockError) in try await locker.lock("down", ttl: .seconds(30), wait: .milliseconds(500)) }
             let elapsed = ContinuousClock.now - start
@@ -138,7 +138,7 @@ struct CoreUnavailableServerTests {
             let backend = InterposedBackend(client: try pool.client()) { _, proceed throws(RedisError) -> RESPToken in
                 try await proceed()
             }
-            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "cancelled-first"))
+            let locker = try Locker(backend: backend, configuration: LockConfiguration(owner: "cancelled-first", acceptedRisks: [.noPersistence]))
             await withTaskGroup(of: Void.self) { group in
                 group.cancelAll()
                 group.addTask { _ = try? await locker.tryLock("first", ttl: .seconds(5)) }
@@ -154,7 +154,7 @@ struct CoreUnavailableServerTests {
     @Test(arguments: [0.0, 1.0, 20.0, -1.0])
     func renewalFractionIsValidated(_ fraction: Double) async throws {
         let client = try RedisClient(url: "redis://127.0.0.1:1")
-        var configuration = LockConfiguration(owner: "x")
+        var configuration = LockConfiguration(owner: "x", acceptedRisks: [.noPersistence])
         configuration.renewalFraction = fraction
         do {
             _ = try Locker(client: client, configuration: configuration)

@@ -191,7 +191,7 @@ struct LockBasicsTests {
         try await withLockServer { pool, _ in
             let client = try pool.client()
             do throws(LockError) {
-                _ = try Locker(client: client, configuration: LockConfiguration(owner: owner))
+                _ = try Locker(client: client, configuration: LockConfiguration(owner: owner, acceptedRisks: [.noPersistence]))
                 Issue.record("owner \(owner.debugDescription) was accepted")
             } catch {
                 #expect(error.code == .invalidArgument)

@@ -10,7 +10,7 @@ import Testing
 struct LockOnClusterTests {
     static func locker(_ cluster: RedisCluster, owner: String, retryBackoff: ClosedRange<Duration>? = nil) throws -> (Locker, RedisClusterClient) {
         let client = try RedisClusterClient(url: cluster.url)
-        var configuration = LockConfiguration(owner: owner)
+        var configuration = LockConfiguration(owner: owner, acceptedRisks: [.noPersistence])
         if let retryBackoff { configuration.retryBackoff = retryBackoff }
         return (try Locker(backend: client, configuration: configuration), client)
     }

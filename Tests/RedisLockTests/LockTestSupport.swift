@@ -26,7 +26,7 @@ final class ClientPool: Sendable {
 
     /// A locker on a fresh client.
     func locker(owner: String = "test-owner", retryBackoff: ClosedRange<Duration>? = nil) throws -> Locker {
-        var configuration = LockConfiguration(owner: owner)
+        var configuration = LockConfiguration(owner: owner, acceptedRisks: [.noPersistence])
         if let retryBackoff { configuration.retryBackoff = retryBackoff }
         return try Locker(client: try client(), configuration: configuration)
     }

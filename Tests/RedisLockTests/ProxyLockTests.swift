@@ -36,7 +36,7 @@ enum ProxyLockTesting {
         }
 
         /// A locker on a fresh client through the proxy.
-        func locker(_ configuration: LockConfiguration = LockConfiguration(owner: "proxy-test"), logger: Logger = Logger(label: "RedisLock")) throws -> Locker {
+        func locker(_ configuration: LockConfiguration = LockConfiguration(owner: "proxy-test", acceptedRisks: [.noPersistence]), logger: Logger = Logger(label: "RedisLock")) throws -> Locker {
             try Locker(client: try client(), configuration: configuration, logger: logger)
         }
 
@@ -141,8 +141,8 @@ struct ProxyLockTests {
     func lockUnlockExtend(_ proxy: ProxyLockTesting.Proxy) async throws {
         try await ProxyLockTesting.with(proxy) { target in
             let admin = try target.client()
-            let mine = try target.locker(LockConfiguration(owner: "proxy-a"))
-            let theirs = try target.locker(LockConfiguration(owner: "proxy-b"))
+            let mine = try target.locker(LockConfiguration(owner: "proxy-a", acceptedRisks: [.noPersistence]))
+            let theirs = try target.locker(LockConfiguration(owner: "proxy-b", acceptedRisks: [.noPersistence]))
             var fences: [Int64] = []
             for name in try await ProxyLockTesting.namesOnBothBackends(target) {
                 let lease = try #require(try await mine.tryLock(name, ttl: .seconds(10)).lease)
@@ -178,8 +178,8 @@ struct ProxyLockTests {
     @Test(arguments: ProxyLockTesting.Proxy.allCases)
     func waiterGetsTheLockAfterRelease(_ proxy: ProxyLockTesting.Proxy) async throws {
         try await ProxyLockTesting.with(proxy) { target in
-            let holder = try target.locker(LockConfiguration(owner: "holder"))
-            let waiter = try target.locker(LockConfiguration(owner: "waiter"))
+            let holder = try target.locker(LockConfiguration(owner: "holder", acceptedRisks: [.noPersistence]))
+            let waiter = try target.locker(LockConfiguration(owner: "waiter", acceptedRisks: [.noPersistence]))
             let lease = try #require(try await holder.tryLock("handoff", ttl: .seconds(30)).lease)
             #expect(holder.pollsForReleases, "the locker should know it talks through \(proxy)")
 
@@ -206,7 +206,7 @@ struct ProxyLockTests {
     func withLockRenewsAndReportsLeaseLoss(_ proxy: ProxyLockTesting.Proxy) async throws {
         try await ProxyLockTesting.with(proxy) { target in
             let admin = try target.client()
-            let locker = try target.locker(LockConfiguration(owner: "renewer"))
+            let locker = try target.locker(LockConfiguration(owner: "renewer", acceptedRisks: [.noPersistence]))
             let ttl = Duration.milliseconds(600)
             let kept = try await locker.withLock("renewed", ttl: ttl) { lease in
                 let start = ContinuousClock.now
@@ -235,12 +235,31 @@ struct ProxyLockTests {
         }
     }
 
+    /// Behind a proxy the client's connection survives a backend's restart, so there is no
+    /// reconnect to verify leases on: a 30 s lease whose backend restarted without
+    /// persistence is reported lost within seconds (renewed at least every second), not at
+    /// the next renewal a third of the TTL later.
+    @Test(arguments: ProxyLockTesting.Proxy.allCases)
+    func aBackendRestartBehindTheProxyIsReportedWithinSeconds(_ proxy: ProxyLockTesting.Proxy) async throws {
+        try await ProxyLockTesting.with(proxy) { target in
+            let locker = try target.locker()
+            let lease = try #require(try await locker.tryLock("restarted", ttl: .seconds(30)).lease)
+            let renewal = Task { await locker.keepRenewed(lease, ttl: .seconds(30)) }
+            let backend = try #require(target.backends.first { (try? $0.cli(["EXISTS", lease.keys.lock])) == "1" }, "no backend holds the lock")
+            try await backend.restart()
+            let restarted = ContinuousClock.now
+            let loss = await renewal.value
+            #expect(loss != nil, "the lease was not reported lost")
+            #expect(ContinuousClock.now - restarted < .seconds(5), "the loss was found \(ContinuousClock.now - restarted) after the restart")
+        }
+    }
+
     /// Eight tasks on two clients take one lock 25 times each through Codis; a non-atomic
     /// counter and the holders' own timestamps show no two ever held it at once, and fences
     /// rise in the order the holds happened.
     @Test func eightTasksNeverOverlapThroughCodis() async throws {
         try await ProxyLockTesting.with(.codis) { target in
-            let lockers = [try target.locker(LockConfiguration(owner: "mutex-a")), try target.locker(LockConfiguration(owner: "mutex-b"))]
+            let lockers = [try target.locker(LockConfiguration(owner: "mutex-a", acceptedRisks: [.noPersistence])), try target.locker(LockConfiguration(owner: "mutex-b", acceptedRisks: [.noPersistence]))]
             let counter = UnprotectedCounter()
             let intervals = Locked<[(start: ContinuousClock.Instant, end: ContinuousClock.Instant, fence: Int64)]>([])
             let tasks = 8, rounds = 25
@@ -284,7 +303,7 @@ struct ProxyLockTests {
             let client = try target.client()
             let connectionChanges = Locked(0)
             _ = client.observeConnection { _ in connectionChanges.withLock { $0 += 1 } }
-            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "quiet"), logger: logger)
+            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "quiet", acceptedRisks: [.noPersistence]), logger: logger)
             for round in 0 ..< 5 {
                 let lease = try #require(try await locker.tryLock("quiet-\(round % 2)", ttl: .seconds(5)).lease)
                 #expect(try await locker.unlock(lease))
@@ -336,8 +355,8 @@ struct ProxyLockTests {
             var report: [String] = []
             for (label, url) in [("through Codis (polling)", codis.url), ("direct to codis-server (pub/sub)", server.url)] {
                 try await ProxyLockTesting.run(ProxyLockTesting.Target(url: url, backends: [server])) { target in
-                    let holder = try target.locker(LockConfiguration(owner: "gap-holder"))
-                    let waiter = try target.locker(LockConfiguration(owner: "gap-waiter"))
+                    let holder = try target.locker(LockConfiguration(owner: "gap-holder", acceptedRisks: [.noPersistence]))
+                    let waiter = try target.locker(LockConfiguration(owner: "gap-waiter", acceptedRisks: [.noPersistence]))
                     let gaps = try await Self.handOffGaps(holder: holder, waiter: waiter, rounds: 100)
                     #expect(waiter.pollsForReleases == (url == codis.url))
                     #expect(gaps.count == 100)

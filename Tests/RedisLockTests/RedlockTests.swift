@@ -25,7 +25,7 @@ struct RedlockTests {
             let clients = try servers.map { try RedisClient(url: $0.url) }
             made.withLock { $0 += clients }
             return try Redlock(
-                clients: clients, lockConfiguration: LockConfiguration(owner: owner),
+                clients: clients, lockConfiguration: LockConfiguration(owner: owner, acceptedRisks: [.noPersistence]),
                 configuration: RedlockConfiguration(nodeTimeout: nodeTimeout))
         }
 
@@ -198,7 +198,7 @@ struct RedlockTests {
             let holder = try nodes.redlock(owner: "holder")
             let waiter = try Redlock(
                 clients: try nodes.servers.map { try RedisClient(url: $0.url) },
-                lockConfiguration: LockConfiguration(owner: "waiter"),
+                lockConfiguration: LockConfiguration(owner: "waiter", acceptedRisks: [.noPersistence]),
                 configuration: RedlockConfiguration(nodeTimeout: .seconds(2), retryBackoff: .seconds(5) ... .seconds(5)))
             let lease = try #require(try await holder.tryLock("w", ttl: .seconds(30)).lease)
             let waiting = Task { try await waiter.lock("w", ttl: .seconds(10), wait: .seconds(20)) }

@@ -18,7 +18,7 @@ struct ReplicationTests {
                 try replica.cli(["INFO", "replication"]).contains("master_link_status:up")
             }
             try #require(linked, "the replica never connected to its master")
-            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "replicated"))
+            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "replicated", acceptedRisks: [.noPersistence]))
             let lease = try #require(try await locker.tryLock("r", ttl: .seconds(30)).lease)
             let report = try await locker.confirmReplicated(lease, replicas: 1, timeout: .seconds(2))
             #expect(report.isReplicated, "\(report)")

@@ -120,7 +120,7 @@ struct WaitingTests {
                 }
                 return try await proceed()
             }
-            var configuration = LockConfiguration(owner: "eager-waiter")
+            var configuration = LockConfiguration(owner: "eager-waiter", acceptedRisks: [.noPersistence])
             configuration.retryBackoff = .milliseconds(1) ... .milliseconds(5)
             let waiter = try Locker(backend: backend, configuration: configuration)
             let lease = try #require(try await holder.tryLock("cancel-retry", ttl: .seconds(60)).lease)
@@ -208,7 +208,7 @@ struct WaitingTests {
             let proxy = try FaultProxy(forwardingTo: pool.server.port)
             defer { proxy.stop() }
             let client = try RedisClient(url: proxy.url)
-            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "cancelled-acquire"))
+            let locker = try Locker(client: client, configuration: LockConfiguration(owner: "cancelled-acquire", acceptedRisks: [.noPersistence]))
             // Warm up: the connection and the acquire script are ready.
             let warm = try #require(try await locker.tryLock("warm-up", ttl: .seconds(5)).lease)
             try await locker.unlock(warm)
