@@ -23,7 +23,7 @@ struct Lockwatch: AsyncParsableCommand {
             on the command line: put them in $REDIS_URL, $REDIS_PASSWORD or a --password-file.
             Durations take ms, s or m suffixes: 500ms, 10s, 2m.
             """,
-        subcommands: [WatchCommand.self, HoldCommand.self, ListCommand.self, ReleaseCommand.self, DemoCommand.self],
+        subcommands: [WatchCommand.self, HoldCommand.self, ListCommand.self, EventsCommand.self, ReleaseCommand.self, DemoCommand.self],
         defaultSubcommand: WatchCommand.self
     )
 }
