@@ -34,7 +34,8 @@ enum DashboardLauncher {
                 // Expiry notifications add nothing to the change stream: only when scanning.
                 guard await scanningMode(of: live) else { return }
                 await notifications.run(deliver)
-            })
+            },
+            onScreen: { keys in live.setOnScreen(keys) })
         let exit = await runner.run()
         await live.stop()
         return exit

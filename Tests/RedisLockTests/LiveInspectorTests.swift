@@ -178,6 +178,47 @@ struct LiveInspectorTests {
         }
     }
 
+    @Test func rowsOnScreenGetWaitersAndRatesEveryRefreshTheRestAtTheSweep() async throws {
+        try await withLockServer { pool, admin in
+            let holder = try pool.locker(owner: "holder")
+            let waiter = try pool.locker(owner: "waiter")
+            let hot = try #require(try await holder.tryLock("hot", ttl: .seconds(30)).lease)
+            let cold = try #require(try await holder.tryLock("cold", ttl: .seconds(30)).lease)
+            let live = LiveInspector(inspector: LockInspector(client: admin, selection: .prefix("lock:")), sweepInterval: .seconds(3600))
+            defer { Task { await live.stop() } }
+            _ = try await live.refresh()
+            live.setOnScreen([Array(hot.keys.lock.utf8)])
+            let waitingHot = Task { try await waiter.lock("hot", ttl: .seconds(5), wait: .seconds(20)) }
+            let waitingCold = Task { try await waiter.lock("cold", ttl: .seconds(5), wait: .seconds(20)) }
+            defer { waitingHot.cancel(); waitingCold.cancel() }
+            var snapshot = try await live.refresh()
+            let counted = try await eventually(timeout: .seconds(5), interval: .milliseconds(20)) {
+                snapshot = try await live.refresh()
+                return snapshot.locks.first { $0.key == hot.keys.lock }?.waiters == 1
+            }
+            #expect(counted, "the waiter on the row on screen was not counted")
+            #expect(try await admin.send("PUBSUB", "NUMSUB", cold.keys.channel).decode(as: [String: Int].self)[cold.keys.channel] == 1, "the off-screen waiter is not there")
+            #expect((snapshot.locks.first { $0.key == cold.keys.lock }?.waiters ?? 0) == 0, "off screen: counted at the sweep's pace")
+            #expect(live.fullScans == 1)
+            // Acquisitions of a row on screen become a rate.
+            let churner = try pool.locker(owner: "churn")
+            let first = try #require(try await churner.tryLock("busy", ttl: .seconds(30)).lease)
+            let busyKey = first.keys.lock
+            live.setOnScreen([Array(busyKey.utf8)])
+            #expect(try await eventually { live.isSettled })
+            _ = try await live.refresh()  // the first sample of its fence counter
+            _ = try await churner.unlock(first)
+            for _ in 0 ..< 4 {
+                let lease = try #require(try await churner.tryLock("busy", ttl: .seconds(30)).lease)
+                _ = try await churner.unlock(lease)
+            }
+            _ = try #require(try await churner.tryLock("busy", ttl: .seconds(30)).lease)
+            #expect(try await eventually { live.isSettled })
+            let rate = try await live.refresh().locks.first { $0.key == busyKey }?.acquisitionsPerSecond
+            #expect((rate ?? 0) > 0, "no acquisition rate for the row on screen: \(String(describing: rate))")
+        }
+    }
+
     /// Waits until none of `keys` exists (each EXISTS expires a due key lazily).
     static func waitUntilGone(_ keys: [String], on client: RedisClient) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(5)

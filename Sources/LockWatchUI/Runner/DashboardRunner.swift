@@ -24,6 +24,7 @@ public struct DashboardRunner: Sendable {
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
     private let listen: Listener?
+    private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
 
     /// Runs an expiry listener (such as ``ExpiryNotifications/run(_:)``) until cancelled,
     /// handing its notices to the dashboard.
@@ -41,16 +42,20 @@ public struct DashboardRunner: Sendable {
     ///   - refresh: one inspection scan; throwing means the connection is lost for now.
     ///   - forceRelease: deletes a lock if its key still holds exactly the value shown.
     ///   - listen: an expiry listener whose notices go on the event strip and in the header.
+    ///   - onScreen: told the keys of the rows on screen before each refresh (see
+    ///     ``LiveInspector/setOnScreen(_:)``).
     public init(
         state: DashboardState,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
         forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
-        listen: Listener? = nil
+        listen: Listener? = nil,
+        onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil
     ) {
         self.initialState = state
         self.refresh = refresh
         self.forceRelease = forceRelease
         self.listen = listen
+        self.onScreen = onScreen
     }
 
     /// Shows the dashboard until quit; the terminal is restored before it returns.
@@ -68,7 +73,7 @@ public struct DashboardRunner: Sendable {
         }
         let loop = RunnerLoop(
             state: initialState, session: session, events: continuation,
-            refresh: refresh, forceRelease: forceRelease
+            refresh: refresh, forceRelease: forceRelease, onScreen: onScreen
         )
         let listener = listen.map { listen in
             Task { await listen { continuation.yield(.notice($0)) } }

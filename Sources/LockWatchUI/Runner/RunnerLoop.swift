@@ -11,6 +11,7 @@ final class RunnerLoop {
     private let events: AsyncStream<RunnerEvent>.Continuation
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
+    private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
 
     private var size: (width: Int, height: Int)?
     private var ticket = 0
@@ -23,8 +24,10 @@ final class RunnerLoop {
     init(
         state: DashboardState, session: TerminalSession, events: AsyncStream<RunnerEvent>.Continuation,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
-        forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome
+        forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
+        onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil
     ) {
+        self.onScreen = onScreen
         self.state = state
         self.session = session
         self.events = events
@@ -77,6 +80,7 @@ final class RunnerLoop {
         let refresh = self.refresh
         let events = self.events
         let basis = state.scanBasis
+        onScreen?(state.onScreenKeys)
         refreshInFlight = Task {
             do {
                 let snapshot = try await refresh()

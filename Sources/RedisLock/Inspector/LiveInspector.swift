@@ -82,6 +82,7 @@ public final class LiveInspector: Sendable {
             if let lastFullScan, ContinuousClock.now - lastFullScan >= sweepInterval {
                 return try await sweep(tolerance: tolerance)
             }
+            await refreshOnScreen()
             return snapshot(scan: nil)
         }
     }
@@ -145,6 +146,7 @@ public final class LiveInspector: Sendable {
         streams.withLock { $0 = opened }
         state.withLock { state in
             state.pendingByNode = Array(repeating: [], count: scanners.count)
+            state.scanners = scanners
             state.lostReason = nil  // from here on, a loss is the new streams'
         }
         let scan = try await fullScan(tolerance: tolerance) { table, locks, instant, serverTime in

@@ -25,6 +25,12 @@ struct LiveState: Sendable {
     var roundTrips = 0
     /// The last full scan's notes.
     var notes: [String] = []
+    /// The rows on screen, whose counters each refresh reads.
+    var onScreen: [[UInt8]] = []
+    /// One scanner per server of the current streams.
+    var scanners: [NodeScanner] = []
+    /// The fence counters of the rows on screen when last read.
+    var fenceSamples: [ByteKey: (fence: Int64, instant: ContinuousClock.Instant)] = [:]
 
     var pendingCount: Int { pendingByNode.reduce(0) { $0 + $1.count } }
 

@@ -67,6 +67,13 @@ struct LiveTable: Sendable {
         }
     }
 
+    /// Sets a row's waiter count and (when given) acquisition rate, leaving its value alone.
+    mutating func updateCounters(_ key: ByteKey, waiters: Int?, acquisitionsPerSecond: Double?) {
+        guard rows[key] != nil else { return }
+        rows[key]!.lock.waiters = waiters
+        if let acquisitionsPerSecond { rows[key]!.lock.acquisitionsPerSecond = acquisitionsPerSecond }
+    }
+
     /// Replaces every row with a full scan's and returns the differences as events (source
     /// ``LockEvent/Source/scan``), leaving alone the keys in `skipping` (changes the stream
     /// is about to apply).
