@@ -35,7 +35,8 @@ enum DashboardLauncher {
                 guard await scanningMode(of: live) else { return }
                 await notifications.run(deliver)
             },
-            onScreen: { keys in live.setOnScreen(keys) })
+            onScreen: { keys in live.setOnScreen(keys) },
+            changes: { notify in for await _ in live.changes() { notify() } })
         let exit = await runner.run()
         await live.stop()
         return exit

@@ -1,6 +1,7 @@
 import Testing
 @testable import LockWatchUI
 import RedisLock
+import Synchronization
 
 /// The dashboard's side of live updates: the header's mode and staleness, the stream's event
 /// kinds, and which rows it asks counters for.
@@ -52,5 +53,34 @@ struct LiveModeTests {
         _ = state.press(.end)
         let last = state.onScreenKeys.map { String(decoding: $0, as: UTF8.self) }
         #expect(last.contains(shownKeys(state).last!) && !last.contains(first[0]))
+    }
+}
+
+/// News from the live inspector brings the next refresh forward.
+@Suite struct LiveRefreshOnNewsTests {
+    @Test func newsRefreshesWithinAQuarterSecondNotAtTheInterval() async {
+        let refreshes = Mutex(0)
+        var (loop, events) = RunnerLoopTests.makeLoop(refresh: {
+            let count = refreshes.withLock { count in
+                count += 1
+                return count
+            }
+            return snapshot((0 ..< count).map { lock("lock:\($0)") })
+        })
+        loop.startRefresh()
+        loop.handle(await events.next()!)
+        #expect(loop.state.totalCount == 1)
+        // The interval is 60 s: only the news can bring the next refresh within seconds.
+        let started = ContinuousClock.now
+        loop.handle(.changed)
+        loop.handle(.changed)  // a burst: one refresh
+        while loop.state.totalCount < 2, ContinuousClock.now - started < .seconds(5) {
+            guard let event = await events.next() else { break }
+            loop.handle(event)
+        }
+        #expect(loop.state.totalCount == 2)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(refreshes.withLock { $0 } == 2)
+        loop.cancelTasks()
     }
 }

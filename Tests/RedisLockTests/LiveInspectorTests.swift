@@ -219,6 +219,22 @@ struct LiveInspectorTests {
         }
     }
 
+    @Test func changesSignalNewsAsItArrives() async throws {
+        try await withLockServer { _, admin in
+            let live = LiveInspector(inspector: LockInspector(client: admin, selection: .prefix("lock:")), sweepInterval: .seconds(3600))
+            defer { Task { await live.stop() } }
+            _ = try await live.refresh()
+            let news = live.changes()
+            _ = try await admin.send("SET", "lock:news", "v", "PX", 60_000)
+            let signalled = try await within(.seconds(5), "a change signal") {
+                var iterator = news.makeAsyncIterator()
+                return await iterator.next() != nil
+            }
+            #expect(signalled == true)
+            #expect(try await live.refresh().events.map(\.key) == ["lock:news"])
+        }
+    }
+
     /// Waits until none of `keys` exists (each EXISTS expires a due key lazily).
     static func waitUntilGone(_ keys: [String], on client: RedisClient) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(5)

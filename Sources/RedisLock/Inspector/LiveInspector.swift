@@ -33,6 +33,7 @@ public final class LiveInspector: Sendable {
     public let sweepInterval: Duration
     private let onEvent: (@Sendable (LockEvent) -> Void)?
     let state = Mutex(LiveState())
+    let watchers = Mutex(ChangeWatchers())
     private let streams = Mutex<[ChangeStream]>([])
     private let readers = Mutex<[Task<Void, Never>]>([])
     /// Events kept for the next snapshot at most (a caller that never refreshes loses the oldest).
@@ -312,6 +313,7 @@ public final class LiveInspector: Sendable {
             if state.events.count > Self.eventLimit { state.events.removeFirst(state.events.count - Self.eventLimit) }
         }
         if let onEvent { for event in events { onEvent(event) } }
+        notifyWatchers()
     }
 
     private func closeStreams() async {
