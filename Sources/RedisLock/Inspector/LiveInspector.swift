@@ -138,10 +138,13 @@ public final class LiveInspector: Sendable {
                 opened.append(stream)
             } catch {
                 for stream in opened { await stream.close() }
-                guard error.serverErrorPrefix != nil else { throw error }
-                // The server answered but cannot track: scan instead, and say why.
-                return try await settleScanning(
-                    "no change stream (\(error.message)): rescanning every refresh", tolerance: tolerance)
+                let reason = "no change stream (\(error.message)): rescanning every refresh"
+                if error.serverErrorPrefix != nil {
+                    // The server answered but cannot track: scan from now on, and say why.
+                    return try await settleScanning(reason, tolerance: tolerance)
+                }
+                // No answer (a proxy that drops CLIENT, or a blip): scan this time, try again next.
+                return try await scanningRefresh(tolerance: tolerance, reason: reason)
             }
         }
         streams.withLock { $0 = opened }
