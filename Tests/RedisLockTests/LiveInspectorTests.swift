@@ -103,8 +103,12 @@ struct LiveInspectorTests {
         }
     }
 
-    @Test func flushAllRescans() async throws {
-        try await withLockServer { _, admin in
+    /// The null payload of a flush: `$-1` in a RESP2 message, `_` in a RESP3 push.
+    @Test(arguments: ["2", "3"])
+    func flushAllRescans(protocolVersion: String) async throws {
+        try await withLockServer { pool, _ in
+            let admin = try RedisClient(url: "redis://127.0.0.1:\(pool.server.port)?protocol=\(protocolVersion)")
+            defer { Task { await admin.shutdown() } }
             _ = try await admin.send("SET", "lock:x", "v", "PX", 60_000)
             let live = LiveInspector(inspector: LockInspector(client: admin, selection: .prefix("lock:")), sweepInterval: .seconds(3600))
             defer { Task { await live.stop() } }
