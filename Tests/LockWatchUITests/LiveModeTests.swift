@@ -74,12 +74,12 @@ struct LiveModeTests {
         let started = ContinuousClock.now
         loop.handle(.changed)
         loop.handle(.changed)  // a burst: one refresh
-        while loop.state.totalCount < 2, ContinuousClock.now - started < .seconds(5) {
+        while loop.state.totalCount < 2, ContinuousClock.now - started < .seconds(30) {
             guard let event = await events.next() else { break }
             loop.handle(event)
         }
         #expect(loop.state.totalCount == 2)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(30), "the refresh waited for the 60 s interval")
         #expect(refreshes.withLock { $0 } == 2)
         loop.cancelTasks()
     }

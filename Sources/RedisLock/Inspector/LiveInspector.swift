@@ -279,6 +279,9 @@ public final class LiveInspector: Sendable {
     private func readBatch(_ scanner: NodeScanner, node: Int, generation: Int) async -> Bool {
         let keys = state.withLock { $0.takePending(node: node, limit: scanner.batchSize * 8) }
         guard !keys.isEmpty else { return false }
+        // Dated when the read is sent: a PTTL counted from then ends no later than the key
+        // does, so a key that vanishes at the end of its TTL is never taken for released.
+        let instant = ContinuousClock.now
         let read: NodeScan
         do {
             read = try await scanner.read(keys.map(\.bytes))
@@ -290,7 +293,6 @@ public final class LiveInspector: Sendable {
             }
             return false
         }
-        let instant = ContinuousClock.now
         var found: [ByteKey: InspectedLock] = [:]
         for lock in read.locks { found[ByteKey(lock.keyBytes)] = lock }
         let events = state.withLock { state -> [LockEvent] in
