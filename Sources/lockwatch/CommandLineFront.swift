@@ -1,3 +1,5 @@
+import ArgumentParser
+
 /// What `lockwatch` does with its arguments before ArgumentParser sees them: the top-level
 /// help (which also shows the dashboard's options, the dashboard being the default command),
 /// "did you mean" for a mistyped subcommand, and `--context`/`--config` accepted before the
@@ -13,8 +15,8 @@ enum CommandLineFront {
         case parse([String])
     }
 
-    /// The subcommands' names, and `help`.
-    static let commandNames = ["watch", "hold", "list", "release", "demo", "contexts", "config", "help"]
+    /// The subcommands' names (as registered in ``Lockwatch``), and `help`.
+    static let commandNames = Lockwatch.configuration.subcommands.map { $0._commandName } + ["help"]
     /// The options every command takes that may come before the subcommand's name.
     static let globalOptions = ["--context", "--config"]
 

@@ -20,6 +20,7 @@ enum DashboardLauncher {
     ) async -> DashboardExit {
         let configuration = connected.firstConfiguration
         let inspector = LockInspector(servers: connected.servers, selection: selection)
+        let live = LiveInspector(inspector: inspector)
         let notifications = ExpiryNotifications(inspector: inspector)
         let user = configuration.username ?? (configuration.password == nil ? nil : "default")
         let severalServers = if case .single = connected.servers { false } else { true }
@@ -29,10 +30,30 @@ enum DashboardLauncher {
         state.contextLabel = contextLabel
         let runner = DashboardRunner(
             state: state,
-            refresh: { try await inspector.refresh(tolerance: max(interval, .seconds(1))) },
-            forceRelease: { lock in await inspector.forceRelease(lock, audit: audit) },
-            listen: { deliver in await notifications.run(deliver) })
-        return await runner.run()
+            refresh: { try await live.refresh(tolerance: max(interval, .seconds(1))) },
+            forceRelease: { lock in await live.forceRelease(lock, audit: audit) },
+            listen: { deliver in
+                // Expiry notifications add nothing to the change stream: only when scanning.
+                guard await scanningMode(of: live) else { return }
+                await notifications.run(deliver)
+            },
+            onScreen: { keys in live.setOnScreen(keys) },
+            changes: { notify in for await _ in live.changes() { notify() } })
+        let exit = await runner.run()
+        await live.stop()
+        return exit
+    }
+
+    /// Waits until the first refresh settled the mode; whether it is scanning.
+    private static func scanningMode(of live: LiveInspector) async -> Bool {
+        while !Task.isCancelled {
+            switch live.mode {
+            case .live?: return false
+            case .scanning?: return true
+            case nil: try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return false
     }
 
     /// The process exit status for how the dashboard ended.

@@ -10,7 +10,9 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List locks (SCAN, never KEYS) with owner, token, TTL, fence and waiters.",
         discussion: """
-            JSON (--json) is an array of objects with key (invalid UTF-8 shown as U+FFFD), \
+            Rows are written as they are read (the first 1,000 sorted by key and setting the \
+            table's column widths, later ones in scan order), so any number of locks lists in \
+            little memory. JSON (--json) is an array, --ndjson one object per line, of objects with key (invalid UTF-8 shown as U+FFFD), \
             key_base64 (the exact bytes, for `release --key-base64`), format, type, owner, token, ttl_ms \
             (null: no TTL, the lock never expires), fence, waiters, acquired_ms, age_ms, \
             acquisitions_per_second and stuck; on a cluster also node; on a Redlock set (several \
@@ -35,32 +37,37 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "List keys matching this glob instead (SCAN MATCH syntax).")
     var match: String?
 
-    @Flag(help: "Print JSON instead of a table.")
+    @Flag(help: "Print a JSON array instead of a table.")
     var json = false
+
+    @Flag(help: "Print one JSON object per line (NDJSON) instead of a table.")
+    var ndjson = false
 
     func validate() throws {
         if prefix != nil && match != nil { throw ValidationError("give --prefix or --match, not both") }
+        if json && ndjson { throw ValidationError("give --json or --ndjson, not both") }
     }
 
     func run() async throws {
         let connected = try await connection.target().connect()
         let selection: LockInspector.Selection = try match.map { .glob($0) } ?? .prefix(prefix ?? connection.selectedContext()?.singlePrefix() ?? "lock:")
         let inspector = LockInspector(servers: connected.servers, selection: selection)
+        let output = LineOutput()
+        let writer = ListWriter(format: json ? .json : ndjson ? .ndjson : .table, output: output)
         let snapshot: InspectionSnapshot
         do {
-            snapshot = try await inspector.refresh()
+            // Rows are written as they are decoded, not gathered first.
+            snapshot = try await inspector.scan { locks, serverTime in writer.add(locks, serverTime: serverTime) }
         } catch {
             await connected.shutdown()
             throw redisExitCode(for: error)
         }
         await connected.shutdown()
+        writer.finish(serverTime: snapshot.serverTimeMilliseconds)
         for note in snapshot.notes { printError("note: \(TerminalText.sanitize(note))") }
-        let locks = snapshot.locks.sorted { $0.keyBytes.lexicographicallyPrecedes($1.keyBytes) }
-        if json {
-            print(JSONText.render(.array(locks.map { Self.json($0, now: snapshot.serverTimeMilliseconds) })))
-        } else {
-            print(PlainLockTable.render(locks, serverTime: snapshot.serverTimeMilliseconds), terminator: "")
-            print("\(locks.count) lock\(locks.count == 1 ? "" : "s") under \(TerminalText.sanitize(selection.description)) (\(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands)")
+        if !json && !ndjson {
+            let count = writer.count
+            output.write("\(count) lock\(count == 1 ? "" : "s") under \(TerminalText.sanitize(selection.description)) (\(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands)\n")
         }
         if !snapshot.unreachableNodes.isEmpty {
             for node in snapshot.unreachableNodes { printError("not answering, its locks are missing: \(TerminalText.sanitize(node))") }

@@ -35,7 +35,7 @@ struct Lockwatch: AsyncParsableCommand {
             Durations take ms, s or m suffixes: 500ms, 10s, 2m.
             """,
         subcommands: [
-            WatchCommand.self, HoldCommand.self, ListCommand.self, ReleaseCommand.self, DemoCommand.self,
+            WatchCommand.self, HoldCommand.self, ListCommand.self, EventsCommand.self, ReleaseCommand.self, DemoCommand.self,
             ContextsCommand.self, ConfigCommand.self,
         ],
         defaultSubcommand: WatchCommand.self

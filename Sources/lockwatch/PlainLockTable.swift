@@ -10,36 +10,54 @@ enum PlainLockTable {
     /// when any lock came from several servers.
     static func render(_ locks: [InspectedLock], serverTime: Int64) -> String {
         guard !locks.isEmpty else { return "" }
-        let showsNodes = locks.contains { $0.placement != nil }
-        let headers = headers + (showsNodes ? ["NODES"] : [])
-        let rows = locks.map { lock in
-            var row = [
-                TerminalText.sanitize(lock.keyBytes),
-                lock.format.rawValue,
-                TerminalText.sanitize(lock.owner ?? "-"),
-                TerminalText.sanitize(String((lock.token ?? "-").prefix(12))),
-                lock.ttlMilliseconds.map(formatMilliseconds) ?? "none (stuck)",
-                lock.ageMilliseconds(at: serverTime).map(formatMilliseconds) ?? "-",
-                lock.fence.map { String($0) } ?? "-",
-                lock.waiters.map { String($0) } ?? "-",
-            ]
-            if showsNodes { row.append(TerminalText.sanitize(lock.placement?.summary ?? "-")) }
-            return row
-        }
-        var widths = headers.map { TerminalText.displayWidth($0) }
-        for row in rows {
-            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], TerminalText.displayWidth(cell)) }
-        }
-        var output = ""
-        for row in [headers] + rows {
-            let cells = row.enumerated().map { column, cell in
-                cell + String(repeating: " ", count: widths[column] - TerminalText.displayWidth(cell))
-            }
-            var line = cells.joined(separator: "  ")
-            while line.hasSuffix(" ") { line.removeLast() }
-            output += line + "\n"
-        }
+        let layout = Layout(firstRows: locks, serverTime: serverTime)
+        var output = layout.line(headers + (layout.showsNodes ? ["NODES"] : []))
+        for lock in locks { output += layout.line(cells(lock, serverTime: serverTime, showsNodes: layout.showsNodes)) }
         return output
+    }
+
+    /// One lock's cells, sanitized.
+    static func cells(_ lock: InspectedLock, serverTime: Int64, showsNodes: Bool) -> [String] {
+        var row = [
+            TerminalText.sanitize(lock.keyBytes),
+            lock.format.rawValue,
+            TerminalText.sanitize(lock.owner ?? "-"),
+            TerminalText.sanitize(String((lock.token ?? "-").prefix(12))),
+            lock.ttlMilliseconds.map(formatMilliseconds) ?? "none (stuck)",
+            lock.ageMilliseconds(at: serverTime).map(formatMilliseconds) ?? "-",
+            lock.fence.map { String($0) } ?? "-",
+            lock.waiters.map { String($0) } ?? "-",
+        ]
+        if showsNodes { row.append(TerminalText.sanitize(lock.placement?.summary ?? "-")) }
+        return row
+    }
+
+    /// Column widths taken from some rows (all of them, or the first window of a stream).
+    struct Layout: Sendable {
+        /// Whether there is a NODES column.
+        let showsNodes: Bool
+        let widths: [Int]
+
+        init(firstRows locks: [InspectedLock], serverTime: Int64) {
+            showsNodes = locks.contains { $0.placement != nil }
+            var widths = (headers + (showsNodes ? ["NODES"] : [])).map { TerminalText.displayWidth($0) }
+            for lock in locks {
+                for (column, cell) in cells(lock, serverTime: serverTime, showsNodes: showsNodes).enumerated() {
+                    widths[column] = max(widths[column], TerminalText.displayWidth(cell))
+                }
+            }
+            self.widths = widths
+        }
+
+        /// The cells padded to the widths, two spaces apart, without trailing spaces.
+        func line(_ cells: [String]) -> String {
+            let padded = cells.enumerated().map { column, cell in
+                cell + String(repeating: " ", count: max(0, widths[column] - TerminalText.displayWidth(cell)))
+            }
+            var line = padded.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line + "\n"
+        }
     }
 
     /// `850ms`, `12.3s`, `4m05s`, `2h03m`.

@@ -54,3 +54,12 @@ extension DashboardState {
         return min(max(0, offset), max(0, count - page))
     }
 }
+
+extension DashboardState {
+    /// The keys of the rows on screen now (and of the one in the detail view).
+    var onScreenKeys: [[UInt8]] {
+        var keys = (scrollOffset ..< scrollOffset + pageSize).compactMap { table.lock(at: $0)?.keyBytes }
+        if case .detail(let key) = mode, !keys.contains(key) { keys.append(key) }
+        return keys
+    }
+}

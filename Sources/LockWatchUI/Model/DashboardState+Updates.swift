@@ -39,7 +39,7 @@ extension DashboardState {
         lastScan = ScanSummary(
             serverTimeMilliseconds: snapshot.serverTimeMilliseconds, scannedKeys: snapshot.scannedKeys,
             commandCount: snapshot.commandCount, roundTrips: snapshot.roundTrips,
-            duration: snapshot.duration, receivedAt: instant
+            duration: snapshot.duration, receivedAt: instant, mode: snapshot.mode, staleness: snapshot.staleness
         )
         table = prepared.table
         if table.sortColumn != sortColumn || table.sortDirection != sortDirection {

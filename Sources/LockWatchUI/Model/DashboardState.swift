@@ -164,6 +164,10 @@ public struct ScanSummary: Sendable, Hashable {
     public var duration: Duration
     /// When the dashboard received it.
     public var receivedAt: ContinuousClock.Instant
+    /// How the rows are kept current (live from the change stream, or scanning), when known.
+    public var mode: InspectionMode? = nil
+    /// How old the oldest row was when the refresh returned, when known.
+    public var staleness: Duration? = nil
 }
 
 extension Duration {

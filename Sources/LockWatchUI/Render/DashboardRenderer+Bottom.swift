@@ -19,6 +19,9 @@ extension DashboardRenderer {
             }
             segments.append(TextSegment(pad(event.kind.rawValue, to: 15), Self.style(of: event.kind)))
             segments.append(TextSegment(TerminalText.sanitize(event.keyBytes), dataStyle))
+            if let detail = event.detail {
+                segments.append(TextSegment(TerminalText.sanitize(detail), CellStyle(dim: true)))
+            }
             if let owner = event.owner {
                 segments.append(TextSegment("  by ", CellStyle(dim: true)))
                 segments.append(TextSegment(TerminalText.sanitize(owner), dataStyle))
@@ -88,6 +91,9 @@ extension DashboardRenderer {
         case .released: CellStyle(foreground: .cyan)
         case .expired: CellStyle(foreground: .yellow, bold: true)
         case .forceReleased: CellStyle(foreground: .red, bold: true)
+        case .extended: CellStyle(dim: true)
+        case .holderChanged: CellStyle(foreground: .magenta)
+        case .rescanned: CellStyle(foreground: .yellow)
         }
     }
 

@@ -28,6 +28,7 @@ extension DashboardRenderer {
                 segments.append(TextSegment(" (set \(ValueFormat.interval(state.interval)), slowed to the scan time)", CellStyle(dim: true)))
             }
         }
+        segments.append(contentsOf: modeSegments())
         switch state.notifications {
         case .unknown: break
         case .on: segments.append(TextSegment("  notifications: on", CellStyle(foreground: .green)))

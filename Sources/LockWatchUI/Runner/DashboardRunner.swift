@@ -24,6 +24,12 @@ public struct DashboardRunner: Sendable {
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
     private let listen: Listener?
+    private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
+    private let changes: Changes?
+
+    /// Runs until cancelled, calling its argument whenever the data has news (such as
+    /// ``LiveInspector/changes()``): the dashboard then refreshes within 250 ms.
+    public typealias Changes = @Sendable (_ notify: @escaping @Sendable () -> Void) async -> Void
 
     /// Runs an expiry listener (such as ``ExpiryNotifications/run(_:)``) until cancelled,
     /// handing its notices to the dashboard.
@@ -41,16 +47,23 @@ public struct DashboardRunner: Sendable {
     ///   - refresh: one inspection scan; throwing means the connection is lost for now.
     ///   - forceRelease: deletes a lock if its key still holds exactly the value shown.
     ///   - listen: an expiry listener whose notices go on the event strip and in the header.
+    ///   - onScreen: told the keys of the rows on screen before each refresh (see
+    ///     ``LiveInspector/setOnScreen(_:)``).
+    ///   - changes: reports news between refreshes (see ``Changes``).
     public init(
         state: DashboardState,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
         forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
-        listen: Listener? = nil
+        listen: Listener? = nil,
+        onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil,
+        changes: Changes? = nil
     ) {
+        self.changes = changes
         self.initialState = state
         self.refresh = refresh
         self.forceRelease = forceRelease
         self.listen = listen
+        self.onScreen = onScreen
     }
 
     /// Shows the dashboard until quit; the terminal is restored before it returns.
@@ -68,10 +81,13 @@ public struct DashboardRunner: Sendable {
         }
         let loop = RunnerLoop(
             state: initialState, session: session, events: continuation,
-            refresh: refresh, forceRelease: forceRelease
+            refresh: refresh, forceRelease: forceRelease, onScreen: onScreen
         )
         let listener = listen.map { listen in
             Task { await listen { continuation.yield(.notice($0)) } }
+        }
+        let watcher = changes.map { changes in
+            Task { await changes { continuation.yield(.changed) } }
         }
         loop.startRefresh()
         await withTaskExecutorPreference(UIThread()) {
@@ -82,6 +98,7 @@ public struct DashboardRunner: Sendable {
         }
         ticker.cancel()
         listener?.cancel()
+        watcher?.cancel()
         loop.cancelTasks()
         signals.cancel()
         await session.stop()

@@ -16,6 +16,8 @@ enum RunnerEvent: Sendable {
     case refreshTimedOut(ticket: Int)
     /// The expiry listener reported something.
     case notice(ExpiryNotifications.Notice)
+    /// The live inspector has news: refresh soon rather than at the next interval.
+    case changed
     /// A force-release finished.
     case forceReleased(ForceReleaseOutcome, InspectedLock)
 }

@@ -11,6 +11,7 @@ final class RunnerLoop {
     private let events: AsyncStream<RunnerEvent>.Continuation
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
+    private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
 
     private var size: (width: Int, height: Int)?
     private var ticket = 0
@@ -19,12 +20,19 @@ final class RunnerLoop {
     private var timeout: Task<Void, Never>?
     private var failures = 0
     private var others: [Task<Void, Never>] = []
+    /// When the latest refresh started, and whether news arrived while it ran.
+    private var lastRefreshStart: ContinuousClock.Instant?
+    private var changedMeanwhile = false
+    /// The least time between two refreshes that news brings forward.
+    static let changeGap: Duration = .milliseconds(250)
 
     init(
         state: DashboardState, session: TerminalSession, events: AsyncStream<RunnerEvent>.Continuation,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
-        forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome
+        forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
+        onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil
     ) {
+        self.onScreen = onScreen
         self.state = state
         self.session = session
         self.events = events
@@ -60,6 +68,9 @@ final class RunnerLoop {
             finishRefresh(.failure(RefreshTimeoutError(after: DashboardRunner.refreshTimeout)))
         case .notice(let notice):
             state.apply(notice: notice)
+        case .changed:
+            refreshSoon()
+            return  // the refresh redraws
         case .forceReleased(let outcome, let lock):
             state.apply(forceReleaseOutcome: outcome, for: lock)
             startRefresh()
@@ -74,9 +85,12 @@ final class RunnerLoop {
         let current = ticket
         scheduled?.cancel()
         scheduled = nil
+        lastRefreshStart = .now
+        changedMeanwhile = false
         let refresh = self.refresh
         let events = self.events
         let basis = state.scanBasis
+        onScreen?(state.onScreenKeys)
         refreshInFlight = Task {
             do {
                 let snapshot = try await refresh()
@@ -110,7 +124,7 @@ final class RunnerLoop {
             let replaced = (state.table, state.ttlCeilings)
             state.apply(prepared: prepared, at: .now)
             Retired.drop(replaced)
-            if !state.paused { schedule(after: state.effectiveInterval) }
+            if !state.paused { schedule(after: changedMeanwhile ? Self.changeGap : state.effectiveInterval) }
         case .failure(let error):
             failures += 1
             let delay = RefreshBackoff.delay(afterFailures: failures)
@@ -139,6 +153,22 @@ final class RunnerLoop {
                 let outcome = await forceRelease(lock)
                 events.yield(.forceReleased(outcome, lock))
             })
+        }
+    }
+
+    /// News from the live inspector: refresh now, or once ``changeGap`` has passed since the
+    /// latest refresh started (so a burst of changes costs a few refreshes, not one each).
+    private func refreshSoon() {
+        guard !state.paused, failures == 0 else { return }
+        if refreshInFlight != nil {
+            changedMeanwhile = true
+            return
+        }
+        let since = lastRefreshStart.map { ContinuousClock.now - $0 } ?? Self.changeGap
+        if since >= Self.changeGap {
+            startRefresh()
+        } else {
+            schedule(after: Self.changeGap - since)
         }
     }
 

@@ -33,10 +33,23 @@ enum PubSubFrame {
         switch name {
         case "message", "smessage":
             guard elements.count == 3, let channel = iterator.next(), let payload = iterator.next(),
-                  let channelName = try? String(fromRESP: channel), let bytes = try? ByteBuffer(fromRESP: payload)
+                  let channelName = try? String(fromRESP: channel)
             else { self = .other; return }
-            self = .message(RedisPubSubMessage(
-                kind: name == "message" ? .channel : .shard, channel: channelName, pattern: nil, payload: bytes))
+            let kind: RedisPubSubMessage.Kind = name == "message" ? .channel : .shard
+            if let bytes = try? ByteBuffer(fromRESP: payload) {
+                self = .message(RedisPubSubMessage(kind: kind, channel: channelName, pattern: nil, payload: bytes))
+            } else if let message = Self.structured(payload, kind: kind, channel: channelName) {
+                self = .message(message)  // a client-tracking invalidation: keys, or null
+            } else {
+                self = .other
+            }
+        case "invalidate":
+            // RESP3: a client-tracking invalidation pushed to the redirect target (or to the
+            // tracking connection itself); delivered like the RESP2 message on its channel.
+            guard elements.count == 2, let payload = iterator.next(),
+                  let message = Self.structured(payload, kind: .channel, channel: RedisPubSubMessage.invalidationChannel)
+            else { self = .other; return }
+            self = .message(message)
         case "pmessage":
             guard elements.count == 4, let pattern = iterator.next(), let channel = iterator.next(),
                   let payload = iterator.next(), let patternName = try? String(fromRESP: pattern),
@@ -49,6 +62,24 @@ enum PubSubFrame {
             } else {
                 self = .other
             }
+        }
+    }
+
+    /// A message whose payload is an array of bulk strings or null; `nil` for anything else.
+    private static func structured(_ payload: RESPToken, kind: RedisPubSubMessage.Kind, channel: String) -> RedisPubSubMessage? {
+        switch payload.value {
+        case .null:
+            return RedisPubSubMessage(kind: kind, channel: channel, pattern: nil, payload: ByteBuffer(), isNull: true)
+        case .array(let items):
+            var keys: [ByteBuffer] = []
+            keys.reserveCapacity(items.count)
+            for item in items {
+                guard let key = try? ByteBuffer(fromRESP: item) else { return nil }
+                keys.append(key)
+            }
+            return RedisPubSubMessage(kind: kind, channel: channel, pattern: nil, payload: ByteBuffer(), items: keys)
+        default:
+            return nil
         }
     }
 }

@@ -183,6 +183,14 @@ public struct LockEvent: Sendable, Hashable {
         case expired
         /// An operator force-released it.
         case forceReleased = "force-released"
+        /// Its holder set its TTL again (same value, new TTL).
+        case extended
+        /// Another holder's value replaced the previous one without the key vanishing in
+        /// between (as far as the change stream could see).
+        case holderChanged = "holder-changed"
+        /// The change stream was lost (or the data flushed) and every lock was read again:
+        /// ``LockEvent/detail`` says why; the events that follow it come from that scan.
+        case rescanned
     }
 
     /// How the inspector learned of it.
@@ -191,6 +199,8 @@ public struct LockEvent: Sendable, Hashable {
         case scan
         /// A keyspace notification from the server (see ``ExpiryNotifications``).
         case notification
+        /// The server's change stream (see ``LiveInspector``).
+        case stream
     }
 
     /// What happened.
@@ -205,14 +215,17 @@ public struct LockEvent: Sendable, Hashable {
     public var owner: String?
     /// When it was noticed (Unix ms, server clock).
     public var atMilliseconds: Int64
+    /// More about it, e.g. why a ``Kind/rescanned`` happened (sanitize before printing).
+    public var detail: String?
 
     /// Makes an event.
-    public init(kind: Kind, keyBytes: [UInt8], owner: String?, atMilliseconds: Int64, source: Source = .scan) {
+    public init(kind: Kind, keyBytes: [UInt8], owner: String?, atMilliseconds: Int64, source: Source = .scan, detail: String? = nil) {
         self.kind = kind
         self.source = source
         self.keyBytes = keyBytes
         self.owner = owner
         self.atMilliseconds = atMilliseconds
+        self.detail = detail
     }
 }
 
@@ -238,6 +251,11 @@ public struct InspectionSnapshot: Sendable {
     /// What the refresh did without because the server refused an optional command ("TIME
     /// refused …: ages use this machine's clock", "PUBSUB refused …: waiters unknown").
     public var notes: [String]
+    /// How the rows are kept current (``LiveInspector``); `nil` from a plain ``LockInspector``.
+    public var mode: InspectionMode?
+    /// How old the oldest row may be at the snapshot: changes announced but not read yet
+    /// (live), or the scan's duration (scanning). `nil` when unknown.
+    public var staleness: Duration?
 
     /// Makes a snapshot.
     public init(

@@ -123,7 +123,7 @@ public final class LockInspector: Sendable {
     }
 
     /// One scanner per server, and the commands spent finding them (a cluster's `CLUSTER SHARDS`).
-    private func scanners() async throws(RedisError) -> ([NodeScanner], Int) {
+    func scanners() async throws(RedisError) -> ([NodeScanner], Int) {
         let getsEachKey = mgetRefused.withLock { $0 }
         func scanner(_ client: RedisClient, labelled: Bool, _ mode: NodeScanner.Mode) -> NodeScanner {
             NodeScanner(
@@ -142,7 +142,7 @@ public final class LockInspector: Sendable {
     }
 
     /// Runs `body` on every scanner side by side; results in the scanners' order.
-    private static func everyNode(
+    static func everyNode(
         _ scanners: [NodeScanner], _ body: @escaping @Sendable (NodeScanner) async throws(RedisError) -> NodeScan
     ) async -> [Result<NodeScan, RedisError>] {
         if scanners.count == 1 {
@@ -161,12 +161,12 @@ public final class LockInspector: Sendable {
     }
 
     /// The nodes' scans as one, and the nodes that did not answer.
-    private struct Merged {
+    struct Merged {
         var scan = NodeScan()
         var unreachable: [String] = []
     }
 
-    private func merge(_ results: [Result<NodeScan, RedisError>], scanners: [NodeScanner]) throws(RedisError) -> Merged {
+    func merge(_ results: [Result<NodeScan, RedisError>], scanners: [NodeScanner]) throws(RedisError) -> Merged {
         var merged = Merged()
         var scans: [(node: Int, scan: NodeScan)] = []
         var firstError: RedisError?

@@ -53,6 +53,9 @@ struct NodeScanner: Sendable {
     /// Read values with a `GET` each instead of one `MGET` per batch (a cluster node, or a
     /// user the server refuses `MGET`).
     var getsEachKey = false
+    /// When set, every batch's rows (waiters filled in) go here with the server's clock as
+    /// soon as they are decoded, and the scan keeps none of them (`list` at any size).
+    var rowSink: (@Sendable ([InspectedLock], Int64) -> Void)?
 
     /// Scans the whole selection once; when the server refuses `MGET` (an ACL user allowed
     /// `GET` only, or one whose key patterns exclude some of the keys SCAN returns), scans
@@ -104,6 +107,12 @@ struct NodeScanner: Sendable {
                 let firstNew = result.locks.count
                 try await decodeReads(chunk.keys, replies[chunk.replies], into: &result)
                 if let count = countWaiters(of: firstNew ..< result.locks.count, in: result, on: connection) { waiters.append(count) }
+                if let rowSink {
+                    try await fillWaiters(waiters, into: &result)
+                    waiters = []
+                    if !result.locks.isEmpty { rowSink(result.locks, result.serverTime) }
+                    result.locks.removeAll(keepingCapacity: true)
+                }
             }
         }
         result.scannedKeys = scan.scannedKeys

@@ -1,0 +1,360 @@
+public import RESP
+import Synchronization
+
+/// Keeps the locks current from the server's change stream instead of rescanning: one full
+/// scan, then only the keys that changed are read again (pipelined, and coalesced: a key
+/// that changes 50 times while a read is in flight is read once more, not 50 times).
+///
+/// Each server (every primary of a cluster) gets a ``ChangeStream`` on the selection's
+/// literal prefix (a `--match` glob's text before its first wildcard; the glob itself is
+/// applied here). Events come from the stream as the changes happen: acquired, extended,
+/// holder changed, released (before the TTL ran out), expired (at its end), force-released
+/// (by this process). Whatever could lose changes (either connection closing, a restart,
+/// `FLUSHALL`) makes the next ``refresh(tolerance:)`` open the streams again and rescan,
+/// reported as a ``LockEvent/Kind/rescanned`` event followed by the differences found.
+/// Every `sweepInterval` a verification scan runs (it also refreshes waiter counts and
+/// acquisition rates); what it finds that the stream had not reported is counted in
+/// ``missedBySweep``.
+///
+/// Where the server cannot stream (Redis < 6, a proxy, `CLIENT` denied by an ACL; a Redlock
+/// set, whose rows merge several servers), every refresh is a full scan as with
+/// ``LockInspector``, and the snapshot's ``InspectionSnapshot/mode`` says why.
+///
+/// ```swift
+/// let live = LiveInspector(inspector: inspector) { event in print(event.kind, event.key) }
+/// while true { _ = try await live.refresh(); try await Task.sleep(for: .seconds(1)) }
+/// ```
+///
+/// Call ``refresh(tolerance:)`` from one task at a time, and ``stop()`` when done.
+public final class LiveInspector: Sendable {
+    /// The inspector that scans and reads.
+    public let inspector: LockInspector
+    /// How often a verification scan runs in live mode.
+    public let sweepInterval: Duration
+    private let onEvent: (@Sendable (LockEvent) -> Void)?
+    let state = Mutex(LiveState())
+    let watchers = Mutex(ChangeWatchers())
+    private let streams = Mutex<[ChangeStream]>([])
+    private let readers = Mutex<[Task<Void, Never>]>([])
+    /// Events kept for the next snapshot at most (a caller that never refreshes loses the oldest).
+    static let eventLimit = 10_000
+
+    /// Makes a live inspector over `inspector`'s servers and selection.
+    ///
+    /// - Parameters:
+    ///   - sweepInterval: how often a verification scan runs in live mode.
+    ///   - onEvent: called with every event as it is found, in order (on a background task).
+    public init(inspector: LockInspector, sweepInterval: Duration = .seconds(60), onEvent: (@Sendable (LockEvent) -> Void)? = nil) {
+        self.inspector = inspector
+        self.sweepInterval = sweepInterval
+        self.onEvent = onEvent
+    }
+
+    /// The mode, once the first refresh settled it.
+    public var mode: InspectionMode? { state.withLock { $0.mode } }
+
+    /// Changes the verification sweeps found that the stream had not reported (0 when the
+    /// stream is complete).
+    public var missedBySweep: Int { state.withLock { $0.missed } }
+
+    /// How many full scans ran: the first, rescans after a loss, and sweeps.
+    public var fullScans: Int { state.withLock { $0.fullScans } }
+
+    /// The change streams' connection ids (subscriber, tracker) per server, for tests that cut them.
+    package var streamClientIDs: [(subscriber: Int, tracker: Int)] {
+        streams.withLock { $0.map { ($0.subscriberID, $0.trackerID) } }
+    }
+
+    /// Whether no change announced by the stream is still waiting to be read.
+    package var isSettled: Bool { state.withLock { $0.pendingCount == 0 && !$0.fullScanRunning } }
+
+    /// The current locks and the events since the previous call. The first call scans
+    /// everything and opens the change streams; later calls read nothing in live mode
+    /// (except a due verification sweep, or a rescan after the stream was lost).
+    public func refresh(tolerance: Duration = .seconds(1)) async throws(RedisError) -> InspectionSnapshot {
+        let (mode, lost, lastFullScan) = state.withLock { ($0.mode, $0.lostReason, $0.lastFullScan) }
+        switch mode {
+        case .scanning(let reason)?:
+            return try await scanningRefresh(tolerance: tolerance, reason: reason)
+        case nil:
+            return try await restart(reason: nil, tolerance: tolerance)
+        case .live?:
+            if let lost { return try await restart(reason: lost, tolerance: tolerance) }
+            if let lastFullScan, ContinuousClock.now - lastFullScan >= sweepInterval {
+                return try await sweep(tolerance: tolerance)
+            }
+            await refreshOnScreen()
+            return snapshot(scan: nil)
+        }
+    }
+
+    /// Closes the change streams.
+    public func stop() async {
+        await closeStreams()
+    }
+
+    // MARK: Scanning
+
+    private func scanningRefresh(tolerance: Duration, reason: String) async throws(RedisError) -> InspectionSnapshot {
+        var snapshot = try await inspector.refresh(tolerance: tolerance)
+        snapshot.mode = .scanning(reason: reason)
+        snapshot.staleness = snapshot.duration
+        if !snapshot.notes.contains(reason) { snapshot.notes.append(reason) }
+        if let onEvent { for event in snapshot.events { onEvent(event) } }
+        return snapshot
+    }
+
+    /// Opens the streams and scans everything; after a loss, reports why and what changed.
+    /// When that fails, the next refresh tries again (the loss stays recorded).
+    private func restart(reason: String?, tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
+        await closeStreams()
+        let generation = state.withLock { state in
+            state.generation += 1
+            state.resetPending()
+            return state.generation
+        }
+        do {
+            return try await openAndScan(reason: reason, generation: generation, tolerance: tolerance)
+        } catch {
+            await closeStreams()
+            state.withLock { state in
+                if state.mode == .live, state.lostReason == nil { state.lostReason = reason ?? "the rescan failed: \(error.message)" }
+            }
+            throw error
+        }
+    }
+
+    private func openAndScan(reason: String?, generation: Int, tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
+        if case .redlock = inspector.servers {
+            return try await settleScanning("a Redlock set: each refresh scans every node", tolerance: tolerance)
+        }
+        let (scanners, _) = try await inspector.scanners()
+        var opened: [ChangeStream] = []
+        for (node, scanner) in scanners.enumerated() {
+            do {
+                let stream = try await ChangeStream.open(
+                    configuration: scanner.client.configuration, prefixes: Self.trackedPrefixes(inspector.selection)
+                ) { [weak self] change in self?.receive(change, node: node, generation: generation) }
+                opened.append(stream)
+            } catch {
+                for stream in opened { await stream.close() }
+                let reason = "no change stream (\(error.message)): rescanning every refresh"
+                if error.serverErrorPrefix != nil {
+                    // The server answered but cannot track: scan from now on, and say why.
+                    return try await settleScanning(reason, tolerance: tolerance)
+                }
+                // No answer (a proxy that drops CLIENT, or a blip): scan this time, try again next.
+                return try await scanningRefresh(tolerance: tolerance, reason: reason)
+            }
+        }
+        streams.withLock { $0 = opened }
+        state.withLock { state in
+            state.pendingByNode = Array(repeating: [], count: scanners.count)
+            state.scanners = scanners
+            state.lostReason = nil  // from here on, a loss is the new streams'
+        }
+        let scan = try await fullScan(tolerance: tolerance) { table, locks, instant, serverTime in
+            table.reconcile(with: locks, at: instant, serverTime: serverTime)
+        }
+        var events: [LockEvent] = []
+        if let reason, let serverTime = scan.snapshot?.serverTimeMilliseconds {
+            // After a loss: say so, then what changed meanwhile. The first scan reports nothing.
+            events = [LockEvent(kind: .rescanned, keyBytes: [], owner: nil, atMilliseconds: serverTime, source: .stream, detail: reason)] + scan.events
+        }
+        emit(events)
+        startReaders(scanners, generation: generation)
+        return snapshot(scan: scan.snapshot)
+    }
+
+    private func settleScanning(_ reason: String, tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
+        state.withLock { $0.mode = .scanning(reason: reason) }
+        return try await scanningRefresh(tolerance: tolerance, reason: reason)
+    }
+
+    /// A verification scan: anything it finds that the stream has not reported was missed.
+    private func sweep(tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
+        let scan = try await fullScan(tolerance: tolerance) { table, locks, instant, serverTime in
+            table.reconcile(with: locks, at: instant, serverTime: serverTime)
+        }
+        state.withLock { $0.missed += scan.missed }
+        emit(scan.events)
+        return snapshot(scan: scan.snapshot)
+    }
+
+    private struct FullScan {
+        var snapshot: InspectionSnapshot?
+        var events: [LockEvent]
+        /// Events about keys the stream had not announced during the scan.
+        var missed: Int
+    }
+
+    /// Scans everything with the stream's reads held back, folds the scan into the table, then
+    /// lets the reads resume: the keys that changed meanwhile are read after the scan.
+    private func fullScan(
+        tolerance: Duration,
+        _ fold: (inout LiveTable, [InspectedLock], ContinuousClock.Instant, Int64) -> [LockEvent]
+    ) async throws(RedisError) -> FullScan {
+        state.withLock { state in
+            state.fullScanRunning = true
+            // Changes announced but not read yet are the stream's, not the scan's findings.
+            state.touched = state.pendingByNode.reduce(into: Set<ByteKey>()) { $0.formUnion($1) }
+        }
+        let started = ContinuousClock.now
+        let result: Result<InspectionSnapshot, RedisError>
+        do throws(RedisError) { result = .success(try await inspector.refresh(tolerance: tolerance)) } catch { result = .failure(error) }
+        let outcome = state.withLock { state -> Result<FullScan, RedisError> in
+            state.fullScanRunning = false
+            let snapshot: InspectionSnapshot
+            switch result {
+            case .success(let value): snapshot = value
+            case .failure(let error): return .failure(error)
+            }
+            state.serverTimeBase = (snapshot.serverTimeMilliseconds, started)
+            state.lastFullScan = started
+            state.fullScans += 1
+            state.mode = .live
+            state.commands += snapshot.commandCount
+            state.roundTrips += snapshot.roundTrips
+            let events = fold(&state.table, snapshot.locks, started, snapshot.serverTimeMilliseconds)
+            let missed = events.filter { !state.touched.contains(ByteKey($0.keyBytes)) }.count
+            state.touched = []
+            return .success(FullScan(snapshot: snapshot, events: events, missed: missed))
+        }
+        wakeReaders()
+        return try outcome.get()
+    }
+
+    // MARK: The stream
+
+    private func receive(_ change: ChangeStream.Change, node: Int, generation: Int) {
+        let selection = inspector.selection
+        let wake = state.withLock { state -> Bool in
+            guard state.generation == generation else { return false }
+            switch change {
+            case .keys(let keys):
+                var added = false
+                for key in keys where selection.matches(key) {
+                    state.addPending(ByteKey(key), node: node)
+                    added = true
+                }
+                return added
+            case .flushed:
+                if state.lostReason == nil { state.lostReason = "the server's data was flushed (FLUSHALL/FLUSHDB)" }
+                return false
+            case .lost(let reason):
+                if state.lostReason == nil { state.lostReason = "change stream lost: \(reason)" }
+                return false
+            }
+        }
+        if wake { wakeReaders() }
+    }
+
+    private let wakers = Mutex<[AsyncStream<Void>.Continuation]>([])
+
+    private func wakeReaders() {
+        for waker in wakers.withLock({ $0 }) { waker.yield() }
+    }
+
+    /// One task per server reads the changed keys, a batch at a time.
+    private func startReaders(_ scanners: [NodeScanner], generation: Int) {
+        var tasks: [Task<Void, Never>] = []
+        var continuations: [AsyncStream<Void>.Continuation] = []
+        for (node, scanner) in scanners.enumerated() {
+            let (wake, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            continuations.append(continuation)
+            tasks.append(Task { [weak self] in
+                for await _ in wake {
+                    guard let self else { return }
+                    while await self.readBatch(scanner, node: node, generation: generation) {}
+                }
+            })
+        }
+        wakers.withLock { $0 = continuations }
+        readers.withLock { $0 = tasks }
+        wakeReaders()  // keys announced during the first scan
+    }
+
+    /// Reads one batch of changed keys of `node` and applies it; `false` when there was none
+    /// (or a full scan holds the reads back, or the read failed).
+    private func readBatch(_ scanner: NodeScanner, node: Int, generation: Int) async -> Bool {
+        let keys = state.withLock { $0.takePending(node: node, limit: scanner.batchSize * 8) }
+        guard !keys.isEmpty else { return false }
+        // Dated when the read is sent: a PTTL counted from then ends no later than the key
+        // does, so a key that vanishes at the end of its TTL is never taken for released.
+        let instant = ContinuousClock.now
+        let read: NodeScan
+        do {
+            read = try await scanner.read(keys.map(\.bytes))
+        } catch {
+            state.withLock { state in
+                if state.generation == generation, state.lostReason == nil {
+                    state.lostReason = "re-reading changed keys failed: \(error.message)"
+                }
+            }
+            return false
+        }
+        var found: [ByteKey: InspectedLock] = [:]
+        for lock in read.locks { found[ByteKey(lock.keyBytes)] = lock }
+        let events = state.withLock { state -> [LockEvent] in
+            guard state.generation == generation else { return [] }
+            state.commands += read.commands
+            state.roundTrips += read.roundTrips
+            let serverTime = state.serverTime(at: instant)
+            var events: [LockEvent] = []
+            for key in keys {
+                if let event = state.table.apply(key, read: found[key], at: instant, serverTime: serverTime) { events.append(event) }
+            }
+            state.finishRead(node: node)
+            return events
+        }
+        emit(events)
+        return true
+    }
+
+    private func emit(_ events: [LockEvent]) {
+        guard !events.isEmpty else { return }
+        state.withLock { state in
+            state.events.append(contentsOf: events)
+            if state.events.count > Self.eventLimit { state.events.removeFirst(state.events.count - Self.eventLimit) }
+        }
+        if let onEvent { for event in events { onEvent(event) } }
+        notifyWatchers()
+    }
+
+    private func closeStreams() async {
+        for task in readers.withLock({ $0 }) { task.cancel() }
+        for waker in wakers.withLock({ $0 }) { waker.finish() }
+        readers.withLock { $0 = [] }
+        wakers.withLock { $0 = [] }
+        for stream in streams.withLock({ $0 }) { await stream.close() }
+        streams.withLock { $0 = [] }
+    }
+
+    /// The table as a snapshot, with the events and commands since the previous one.
+    private func snapshot(scan: InspectionSnapshot?) -> InspectionSnapshot {
+        let instant = ContinuousClock.now
+        return state.withLock { state in
+            var snapshot = InspectionSnapshot(
+                locks: state.table.locks(at: instant), events: state.events, serverTimeMilliseconds: state.serverTime(at: instant),
+                scannedKeys: scan?.scannedKeys ?? 0, commandCount: state.commands, roundTrips: state.roundTrips,
+                duration: scan?.duration ?? .zero, unreachableNodes: scan?.unreachableNodes ?? [], notes: scan?.notes ?? state.notes)
+            snapshot.mode = .live
+            snapshot.staleness = state.oldestPending.map { instant - $0 } ?? .zero
+            if let scan { state.notes = scan.notes }
+            state.events = []
+            state.commands = 0
+            state.roundTrips = 0
+            return snapshot
+        }
+    }
+
+    /// The prefixes to track for `selection`: the prefix, or a glob's literal start.
+    package static func trackedPrefixes(_ selection: LockInspector.Selection) -> [String] {
+        let prefix: String
+        switch selection {
+        case .prefix(let text): prefix = text
+        case .glob(let glob): prefix = String(glob.prefix { !"*?[\\".contains($0) })
+        }
+        return prefix.isEmpty ? [] : [prefix]
+    }
+}

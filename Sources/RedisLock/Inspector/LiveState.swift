@@ -1,0 +1,72 @@
+/// What a ``LiveInspector`` keeps between its tasks (under its lock).
+struct LiveState: Sendable {
+    var mode: InspectionMode?
+    var table = LiveTable()
+    /// Bumped whenever the streams are opened again: changes from older ones are ignored.
+    var generation = 0
+    /// Why the stream can no longer be trusted; the next refresh rescans.
+    var lostReason: String?
+    /// Changed keys waiting to be read, per server.
+    var pendingByNode: [Set<ByteKey>] = []
+    /// Since when the oldest of them has waited.
+    var oldestPending: ContinuousClock.Instant?
+    /// Set while a full scan runs: reads are held back until it is folded in.
+    var fullScanRunning = false
+    /// Keys the stream announced during the current full scan.
+    var touched: Set<ByteKey> = []
+    /// The server's clock at a local instant, to date events and count TTLs down.
+    var serverTimeBase: (milliseconds: Int64, instant: ContinuousClock.Instant)?
+    var lastFullScan: ContinuousClock.Instant?
+    var fullScans = 0
+    var missed = 0
+    /// Since the previous snapshot.
+    var events: [LockEvent] = []
+    var commands = 0
+    var roundTrips = 0
+    /// The last full scan's notes.
+    var notes: [String] = []
+    /// The rows on screen, whose counters each refresh reads.
+    var onScreen: [[UInt8]] = []
+    /// One scanner per server of the current streams.
+    var scanners: [NodeScanner] = []
+    /// The fence counters of the rows on screen when last read.
+    var fenceSamples: [ByteKey: (fence: Int64, instant: ContinuousClock.Instant)] = [:]
+
+    var pendingCount: Int { pendingByNode.reduce(0) { $0 + $1.count } }
+
+    /// The server's clock at `instant` (Unix ms), counted from the last full scan.
+    func serverTime(at instant: ContinuousClock.Instant) -> Int64 {
+        guard let base = serverTimeBase else { return 0 }
+        return base.milliseconds + (instant - base.instant).milliseconds
+    }
+
+    mutating func addPending(_ key: ByteKey, node: Int) {
+        guard pendingByNode.indices.contains(node) else { return }
+        pendingByNode[node].insert(key)
+        if fullScanRunning { touched.insert(key) }
+        if oldestPending == nil { oldestPending = .now }
+    }
+
+    /// Up to `limit` keys of `node` to read now; none while a full scan runs.
+    mutating func takePending(node: Int, limit: Int) -> [ByteKey] {
+        guard !fullScanRunning, pendingByNode.indices.contains(node), !pendingByNode[node].isEmpty else { return [] }
+        if pendingByNode[node].count <= limit {
+            defer { pendingByNode[node] = [] }
+            return Array(pendingByNode[node])
+        }
+        let taken = Array(pendingByNode[node].prefix(limit))
+        for key in taken { pendingByNode[node].remove(key) }
+        return taken
+    }
+
+    /// After a read: the staleness clock stops when nothing waits any more.
+    mutating func finishRead(node: Int) {
+        if pendingCount == 0 { oldestPending = nil }
+    }
+
+    mutating func resetPending() {
+        pendingByNode = pendingByNode.map { _ in [] }
+        oldestPending = nil
+        touched = []
+    }
+}

@@ -1,0 +1,133 @@
+/// The locks a ``LiveInspector`` keeps current from the change stream, and the events each
+/// change means. Pure: reads in, events out.
+///
+/// Every row remembers when (on this process's clock) it was read, so a TTL counts down
+/// between reads and a lock that vanishes can be told apart: at or after the end of its TTL
+/// it expired, earlier it was released (or force-released, when this process did it).
+struct LiveTable: Sendable {
+    /// One lock and when it was read.
+    struct Row: Sendable {
+        var lock: InspectedLock
+        var readAt: ContinuousClock.Instant
+
+        /// Its TTL as of `instant`, counted down from the read; `nil` for none.
+        func ttl(at instant: ContinuousClock.Instant) -> Int64? {
+            lock.ttlMilliseconds.map { $0 - max(0, (instant - readAt).milliseconds) }
+        }
+    }
+
+    private(set) var rows: [ByteKey: Row] = [:]
+    /// Keys this process force-released, so their disappearance is reported so.
+    private var forceReleased: Set<ByteKey> = []
+    /// A vanished key counts as expired when its TTL had run out to within this.
+    static let expiryTolerance: Int64 = 25
+    /// A TTL that differs from the counted-down one by more than this was set again (extended).
+    static let extensionThreshold: Int64 = 20
+
+    /// How many locks it holds.
+    var count: Int { rows.count }
+
+    /// Marks `key` as force-released by this process.
+    mutating func noteForceRelease(_ key: [UInt8]) {
+        forceReleased.insert(ByteKey(key))
+    }
+
+    /// Forgets a mark from ``noteForceRelease(_:)`` (the release did not happen).
+    mutating func forgetForceRelease(_ key: [UInt8]) {
+        forceReleased.remove(ByteKey(key))
+    }
+
+    /// Applies what a read of `key` found (`nil`: no lock there) and returns the event it
+    /// means, dated `serverTime`.
+    mutating func apply(_ key: ByteKey, read lock: InspectedLock?, at instant: ContinuousClock.Instant, serverTime: Int64) -> LockEvent? {
+        let old = rows[key]
+        switch (old, lock) {
+        case (nil, nil):
+            return nil
+        case (nil, var new?):
+            new.holderChanges = 0
+            rows[key] = Row(lock: new, readAt: instant)
+            return LockEvent(kind: .acquired, keyBytes: key.bytes, owner: new.owner, atMilliseconds: serverTime, source: .stream)
+        case (let old?, nil):
+            rows[key] = nil
+            return LockEvent(kind: vanished(key, old, at: instant), keyBytes: key.bytes, owner: old.lock.owner, atMilliseconds: serverTime, source: .stream)
+        case (let old?, var new?):
+            if new.acquisitionsPerSecond == nil { new.acquisitionsPerSecond = old.lock.acquisitionsPerSecond }
+            if new.waiters == nil { new.waiters = old.lock.waiters }
+            let kind: LockEvent.Kind?
+            if new.valueDigest != old.lock.valueDigest {
+                new.holderChanges = old.lock.holderChanges + 1
+                kind = .holderChanged
+            } else {
+                new.holderChanges = old.lock.holderChanges
+                kind = Self.wasExtended(old, to: new, at: instant) ? .extended : nil
+            }
+            rows[key] = Row(lock: new, readAt: instant)
+            return kind.map { LockEvent(kind: $0, keyBytes: key.bytes, owner: new.owner, atMilliseconds: serverTime, source: .stream) }
+        }
+    }
+
+    /// Sets a row's waiter count and (when given) acquisition rate, leaving its value alone.
+    mutating func updateCounters(_ key: ByteKey, waiters: Int?, acquisitionsPerSecond: Double?) {
+        guard rows[key] != nil else { return }
+        rows[key]!.lock.waiters = waiters
+        if let acquisitionsPerSecond { rows[key]!.lock.acquisitionsPerSecond = acquisitionsPerSecond }
+    }
+
+    /// Replaces every row with a full scan's and returns the differences as events (source
+    /// ``LockEvent/Source/scan``), leaving alone the keys in `skipping` (changes the stream
+    /// is about to apply).
+    mutating func reconcile(with locks: [InspectedLock], at instant: ContinuousClock.Instant, serverTime: Int64, skipping: Set<ByteKey> = []) -> [LockEvent] {
+        var events: [LockEvent] = []
+        var seen = Set<ByteKey>(minimumCapacity: locks.count)
+        for lock in locks {
+            let key = ByteKey(lock.keyBytes)
+            seen.insert(key)
+            guard !skipping.contains(key) else { continue }
+            if var event = apply(key, read: lock, at: instant, serverTime: serverTime), event.kind != .extended {
+                event.source = .scan
+                events.append(event)
+            } else if let row = rows[key] {
+                // No news: take the scan's rates and waiters (the stream's reads do not count them).
+                var fresh = lock
+                fresh.holderChanges = row.lock.holderChanges
+                rows[key] = Row(lock: fresh, readAt: instant)
+            }
+        }
+        let gone = rows.keys.filter { !seen.contains($0) && !skipping.contains($0) }
+        for key in gone {
+            if var event = apply(key, read: nil, at: instant, serverTime: serverTime) {
+                event.source = .scan
+                events.append(event)
+            }
+        }
+        forceReleased = forceReleased.filter { rows[$0] != nil }
+        return events
+    }
+
+    /// The locks with their TTLs counted down to `instant`.
+    func locks(at instant: ContinuousClock.Instant) -> [InspectedLock] {
+        var locks: [InspectedLock] = []
+        locks.reserveCapacity(rows.count)
+        for row in rows.values {
+            var lock = row.lock
+            if let ttl = row.ttl(at: instant) { lock.ttlMilliseconds = max(ttl, 0) }
+            locks.append(lock)
+        }
+        return locks
+    }
+
+    private mutating func vanished(_ key: ByteKey, _ old: Row, at instant: ContinuousClock.Instant) -> LockEvent.Kind {
+        if forceReleased.remove(key) != nil { return .forceReleased }
+        if let left = old.ttl(at: instant), left <= Self.expiryTolerance { return .expired }
+        return .released
+    }
+
+    private static func wasExtended(_ old: Row, to new: InspectedLock, at instant: ContinuousClock.Instant) -> Bool {
+        switch (old.ttl(at: instant), new.ttlMilliseconds) {
+        case (nil, nil): false
+        case (let before?, let after?): abs(after - before) > extensionThreshold
+        default: true
+        }
+    }
+}
