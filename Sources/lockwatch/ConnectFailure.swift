@@ -28,19 +28,16 @@ struct ConnectFailure: Error {
         self.detail = detail
     }
 
-    /// Classifies `error`, met while connecting to `endpoint` (within `connectTimeout`, over
-    /// TLS with `usesTLS`).
-    init(_ error: RedisError, endpoint: String, connectTimeout: Duration, usesTLS: Bool = false) {
+    /// Classifies `error`, met while connecting to `endpoint` (within `connectTimeout`). A
+    /// `rediss://` URL pointed at a plaintext port fails in RESP already, as a `tlsFailure`
+    /// that says so.
+    init(_ error: RedisError, endpoint: String, connectTimeout: Duration) {
         let endpoint = TerminalText.sanitize(endpoint)
         detail = TerminalText.sanitize(error.description)
         let said = TerminalText.sanitize(error.message)
         switch error.code {
         case .connectionFailed:
             message = "cannot connect to \(endpoint): \(Self.reason(error.underlying)); is redis-server running there?"
-            exitCode = LockwatchExit.unavailable
-            isTransient = true
-        case .timeout where usesTLS:
-            message = "\(endpoint) accepted the connection but did not answer within the connect timeout (\(connectTimeout)): if that port speaks plaintext (it never answers a TLS handshake), use redis:// instead of rediss://; else the server is paused or overloaded (?connect_timeout=… in the URL sets the timeout)"
             exitCode = LockwatchExit.unavailable
             isTransient = true
         case .timeout:

@@ -37,7 +37,7 @@ enum ConnectionProbe {
                 return .success(reached)
             case .failure(let error):
                 failure = ConnectFailure(
-                    error, endpoint: configuration.endpoint.description, connectTimeout: attempt.connectTimeout, usesTLS: configuration.tls != nil)
+                    error, endpoint: configuration.endpoint.description, connectTimeout: attempt.connectTimeout)
             }
             logger.debug("connect attempt \(attempts) failed", metadata: ["endpoint": "\(configuration.endpoint)", "error": "\(failure.detail)"])
             guard failure.isTransient else { return .failure(failure) }
