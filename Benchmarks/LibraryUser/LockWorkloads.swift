@@ -16,26 +16,9 @@ enum LockWorkloads {
     static func concurrent(_ locker: Locker, tasks: Int, cycles: Int) async throws -> Throughput {
         let perTask = cycles / tasks
         for index in 0 ..< tasks { try await cycle(locker, "bench:concurrent:\(index)") }  // warm-up
-        let clock = ContinuousClock()
-        let start = clock.now
-        let recorder = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
-            for index in 0 ..< tasks {
-                group.addTask {
-                    let name = "bench:concurrent:\(index)"
-                    var recorder = LatencyRecorder()
-                    for _ in 0 ..< perTask {
-                        let before = clock.now
-                        try await cycle(locker, name)
-                        recorder.record(clock.now - before)
-                    }
-                    return recorder
-                }
-            }
-            var total = LatencyRecorder()
-            for try await part in group { total.merge(part) }
-            return total
+        return try await measureConcurrently(tasks: tasks, perTask: perTask) { index in
+            try await cycle(locker, "bench:concurrent:\(index)")
         }
-        return recorder.measurement(operations: perTask * tasks, elapsed: clock.now - start)
     }
 
     /// One acquire and release; the lock must be free.

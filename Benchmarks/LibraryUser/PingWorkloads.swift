@@ -31,26 +31,7 @@ enum PingWorkloads {
     /// `tasks` callers sharing one pipelined connection.
     static func concurrent(_ client: RedisClient, tasks: Int, requests: Int) async throws -> Throughput {
         _ = try await client.send(ping)  // warm-up: connect
-        let perTask = requests / tasks
-        let clock = ContinuousClock()
-        let start = clock.now
-        let recorder = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
-            for _ in 0 ..< tasks {
-                group.addTask {
-                    var recorder = LatencyRecorder()
-                    for _ in 0 ..< perTask {
-                        let before = clock.now
-                        _ = try await client.send(ping)
-                        recorder.record(clock.now - before)
-                    }
-                    return recorder
-                }
-            }
-            var total = LatencyRecorder()
-            for try await part in group { total.merge(part) }
-            return total
-        }
-        return recorder.measurement(operations: perTask * tasks, elapsed: clock.now - start)
+        return try await measureConcurrently(tasks: tasks, perTask: requests / tasks) { _ in _ = try await client.send(ping) }
     }
 
     /// One caller sending explicit batches of `size` commands in one flush each.

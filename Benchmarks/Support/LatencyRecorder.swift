@@ -80,3 +80,30 @@ public func measureEach(
     }
     return recorder.measurement(operations: operations, elapsed: clock.now - start)
 }
+
+/// Runs `operation(task)` `perTask` times one after the other in each of `tasks` concurrent
+/// tasks, recording each; returns the operations per second of all tasks together and the
+/// latency percentiles over every operation.
+public func measureConcurrently(
+    tasks: Int, perTask: Int, _ operation: @escaping @Sendable (_ task: Int) async throws -> Void
+) async throws -> Throughput {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let recorder = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
+        for task in 0 ..< tasks {
+            group.addTask {
+                var recorder = LatencyRecorder()
+                for _ in 0 ..< perTask {
+                    let before = clock.now
+                    try await operation(task)
+                    recorder.record(clock.now - before)
+                }
+                return recorder
+            }
+        }
+        var total = LatencyRecorder()
+        for try await part in group { total.merge(part) }
+        return total
+    }
+    return recorder.measurement(operations: perTask * tasks, elapsed: clock.now - start)
+}
