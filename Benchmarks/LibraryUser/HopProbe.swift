@@ -9,9 +9,15 @@ enum HopProbe {
     /// An actor that runs on an event loop, like `RedisConnection`.
     actor OnLoop {
         let loop: any EventLoop
+        private var touches = 0
         nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
         init(loop: any EventLoop) { self.loop = loop }
-        func touch() -> Int { 1 }
+        /// Touches the actor's state, on the loop, so that the call cannot run anywhere else.
+        func touch() -> Int {
+            loop.preconditionInEventLoop()
+            touches += 1
+            return touches
+        }
     }
 
     /// Measures `hops / 2` round trips to the loop and back; the result is per hop.
