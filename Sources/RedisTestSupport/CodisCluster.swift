@@ -114,13 +114,5 @@ public func withCodisCluster<T>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (CodisCluster) async throws -> T
 ) async throws -> T {
-    let cluster = try await CodisCluster.start(groups: groups)
-    do {
-        let result = try await body(cluster)
-        await cluster.stop()
-        return result
-    } catch {
-        await cluster.stop()
-        throw error
-    }
+    try await withStarted(try await CodisCluster.start(groups: groups), stop: { await $0.stop() }, body)
 }

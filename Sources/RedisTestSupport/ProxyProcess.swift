@@ -14,22 +14,7 @@ struct ProxyProcess: Sendable {
     /// Starts `executable` with `arguments` in `directory`, logging to `directory/name.out`.
     static func launch(_ name: String, executable: String, arguments: [String], directory: String) throws(RedisServerError) -> ProxyProcess {
         let log = LogFile(path: "\(directory)/\(name).out")
-        let descriptor = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .system("open(\(log.path))", errno: errno) }
-        let logHandle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        defer { try? logHandle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        do {
-            try SignalMask.withAllSignalsUnblocked { try process.run() }
-        } catch {
-            throw RedisServerError("could not launch \(executable): \(error)")
-        }
+        let process = try LoggedProcess.launch(executable: executable, arguments: arguments, directory: directory, logPath: log.path)
         ProcessRegistry.register(processIdentifier: process.processIdentifier)
         return ProxyProcess(name: name, logFile: log, process: process)
     }

@@ -65,24 +65,9 @@ struct ServerLauncher: Sendable {
 
     /// Launches the process with stdout and stderr appended to the log file.
     private func spawn(logPath: String) throws(RedisServerError) -> Process {
-        let descriptor = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .system("open(\(logPath))", errno: errno) }
-        let logHandle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        defer { try? logHandle.close() }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: layout.executable)
-        process.arguments = [layout.configurationFile] + (options.sentinel ? ["--sentinel"] : [])
-        process.currentDirectoryURL = URL(fileURLWithPath: layout.directory)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        do {
-            try SignalMask.withAllSignalsUnblocked { try process.run() }
-        } catch {
-            throw RedisServerError("could not launch \(layout.executable): \(error)")
-        }
-        return process
+        try LoggedProcess.launch(
+            executable: layout.executable, arguments: [layout.configurationFile] + (options.sentinel ? ["--sentinel"] : []),
+            directory: layout.directory, logPath: logPath)
     }
 
     /// A TLS listener only gets a connect check; plaintext endpoints must answer PING.

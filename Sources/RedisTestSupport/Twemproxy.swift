@@ -115,13 +115,5 @@ public func withTwemproxy<T>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (Twemproxy) async throws -> T
 ) async throws -> T {
-    let proxy = try await Twemproxy.start(backends: backends)
-    do {
-        let result = try await body(proxy)
-        await proxy.stop()
-        return result
-    } catch {
-        await proxy.stop()
-        throw error
-    }
+    try await withStarted(try await Twemproxy.start(backends: backends), stop: { await $0.stop() }, body)
 }

@@ -5,13 +5,5 @@ public func withRedisCluster<T>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (RedisCluster) async throws -> T
 ) async throws -> T {
-    let cluster = try await RedisCluster.start(masters: masters)
-    do {
-        let result = try await body(cluster)
-        await cluster.stop()
-        return result
-    } catch {
-        await cluster.stop()
-        throw error
-    }
+    try await withStarted(try await RedisCluster.start(masters: masters), stop: { await $0.stop() }, body)
 }

@@ -12,13 +12,5 @@ public func withRedisServer<T>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (RedisServer) async throws -> T
 ) async throws -> T {
-    let server = try await RedisServer.start(options)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await withStarted(try await RedisServer.start(options), stop: { await $0.stop() }, body)
 }
