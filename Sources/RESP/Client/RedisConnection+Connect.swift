@@ -14,6 +14,7 @@ extension RedisConnection {
     /// ``RedisConfiguration/proxy`` for what is detected and ``proxyKind`` for the outcome.
     ///
     /// - Parameters:
+    ///   - configuration: where to connect and how (endpoint, credentials, TLS, timeouts).
     ///   - eventLoopGroup: where the socket lives; `nil` uses NIO's shared singleton group.
     ///   - subscriber: for RESP2 connections dedicated to pub/sub.
     ///   - logger: where handshake details (a refused client name, a reconnect) are logged.

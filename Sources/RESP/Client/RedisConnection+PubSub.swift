@@ -6,6 +6,7 @@ extension RedisConnection {
     ///
     /// - Parameters:
     ///   - kind: channels (`SUBSCRIBE`), patterns (`PSUBSCRIBE`) or shard channels (`SSUBSCRIBE`).
+    ///   - names: the channels or patterns; at least one.
     ///   - bufferLimit: how many unread messages to keep before dropping the oldest.
     public func subscribe(
         _ kind: RedisPubSubMessage.Kind,

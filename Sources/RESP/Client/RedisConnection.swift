@@ -38,7 +38,9 @@ public final actor RedisConnection {
     /// Sends one command and returns its reply. An error reply throws
     /// ``RedisError/Code/serverError`` (or a more specific code such as `permissionDenied`).
     ///
-    /// - Parameter timeout: overrides the configuration's ``RedisConfiguration/commandTimeout``.
+    /// - Parameters:
+    ///   - command: the command to send.
+    ///   - timeout: overrides the configuration's ``RedisConfiguration/commandTimeout``.
     public func send(_ command: RESPCommand, timeout: Duration? = nil) async throws(RedisError) -> RESPToken {
         try await send(command, timeout: timeout, whenWritten: {})
     }

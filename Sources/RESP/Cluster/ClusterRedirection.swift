@@ -28,8 +28,10 @@ public struct ClusterRedirection: Sendable, Hashable {
 
     /// Parses an error reply's text; `nil` when it is not a well-formed `MOVED` or `ASK`.
     ///
-    /// - Parameter currentHost: the host of the node that answered, used when the reply leaves
-    ///   the host out (`MOVED 3999 :6381`, sent when the node does not know its own address).
+    /// - Parameters:
+    ///   - errorMessage: the error reply's text, such as `MOVED 3999 10.0.0.2:6381`.
+    ///   - currentHost: the host of the node that answered, used when the reply leaves
+    ///     the host out (`MOVED 3999 :6381`, sent when the node does not know its own address).
     public init?(errorMessage: some StringProtocol, currentHost: String? = nil) {
         let words = errorMessage.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count == 3 else { return nil }

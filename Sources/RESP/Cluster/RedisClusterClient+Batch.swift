@@ -7,7 +7,10 @@ extension RedisClusterClient {
     /// node could not be connected to, are resent one by one through ``send(_:routedBy:timeout:)``,
     /// so order between them is not kept; order within one key's slot is kept otherwise.
     ///
-    /// - Parameter keys: the routing key of each command (`keys.count == commands.count`).
+    /// - Parameters:
+    ///   - commands: the commands, in the order their replies are returned.
+    ///   - keys: the routing key of each command (`keys.count == commands.count`).
+    ///   - timeout: overrides the node configuration's command timeout.
     public func send(batch commands: [RESPCommand], routedBy keys: [String], timeout: Duration? = nil) async throws(RedisError) -> [Result<RESPToken, RedisError>] {
         guard commands.count == keys.count else {
             throw RedisError(.invalidConfiguration, "send(batch:routedBy:) needs one routing key per command (\(commands.count) commands, \(keys.count) keys)")

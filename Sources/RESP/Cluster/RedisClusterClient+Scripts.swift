@@ -1,6 +1,6 @@
 extension RedisClusterClient {
     /// Runs `script` on the primary serving its keys' slot, by SHA-1 with loading on
-    /// `NOSCRIPT` (each node has its own script cache); see ``RedisConnection/run(_:keys:arguments:)``.
+    /// `NOSCRIPT` (each node has its own script cache); see ``RedisConnection/run(_:keys:arguments:whenWritten:)``.
     ///
     /// All `keys` must hash to one slot; otherwise it throws ``RedisError/Code/crossSlot``
     /// before anything is sent. A script without keys runs on any primary.

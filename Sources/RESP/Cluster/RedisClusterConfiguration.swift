@@ -27,6 +27,9 @@ public struct RedisClusterConfiguration: Sendable, Hashable {
     /// - Parameters:
     ///   - seeds: at least one node of the cluster.
     ///   - node: connection settings for every node; its endpoint is ignored.
+    ///   - maxRedirects: how many `MOVED`/`ASK` redirections one command may follow.
+    ///   - retryBudget: how long a command may keep retrying while the cluster is unavailable.
+    ///   - retryBackoff: the shortest and longest pause between those retries.
     public init(
         seeds: [RedisConfiguration.Endpoint],
         node: RedisConfiguration? = nil,

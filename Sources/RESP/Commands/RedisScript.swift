@@ -29,8 +29,12 @@ extension RedisConnection {
     /// twemproxy refuse `SCRIPT LOAD`, and `EVAL` caches the script on the backend that owns
     /// the keys, so the next `EVALSHA` finds it there.
     ///
-    /// - Parameter whenWritten: called on the connection's event loop once the command is
-    ///   written, before its reply (see ``send(_:timeout:whenWritten:)``).
+    /// - Parameters:
+    ///   - script: the script; its SHA-1 is computed once when it is made.
+    ///   - keys: the keys it touches (`KEYS`); on a cluster they must share one slot.
+    ///   - arguments: its other arguments (`ARGV`).
+    ///   - whenWritten: called on the connection's event loop once the command is
+    ///     written, before its reply (see ``send(_:timeout:whenWritten:)``).
     public func run(
         _ script: RedisScript, keys: [String], arguments: [String] = [], whenWritten: @Sendable () -> Void = {}
     ) async throws(RedisError) -> RESPToken {
@@ -57,7 +61,7 @@ extension RedisConnection {
 }
 
 extension RedisClient {
-    /// Runs `script` by its SHA-1, loading it on `NOSCRIPT`; see ``RedisConnection/run(_:keys:arguments:)``.
+    /// Runs `script` by its SHA-1, loading it on `NOSCRIPT`; see ``RedisConnection/run(_:keys:arguments:whenWritten:)``.
     public func run(
         _ script: RedisScript, keys: [String], arguments: [String] = [], whenWritten: @Sendable () -> Void = {}
     ) async throws(RedisError) -> RESPToken {
