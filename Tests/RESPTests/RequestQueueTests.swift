@@ -79,17 +79,19 @@ import Testing
 
     @Test func anAbandonedRequestStillConsumesItsRepliesSoLaterOnesMatch() throws {
         var queue = RequestQueue()
-        let (gaveUp, _) = batchWaiter()
+        let (gaveUp, gaveUpReplies) = batchWaiter()
         let (next, nextReplies) = batchWaiter()
         queue.append(id: 1, label: .text("slow"), deadline: farFuture, replies: 2, waiter: gaveUp)
         queue.append(id: 2, label: .text("next"), deadline: farFuture, replies: 1, waiter: next)
         let tokens = try [":1\r\n", ":2\r\n", ":3\r\n"].map { try codecDecodeOne($0) }
 
         _ = queue.receive(tokens[0], pushFraming: false)  // half of the slow batch arrived
-        guard case .many = queue.abandon(id: 1) else {
+        guard let handedBack = queue.abandon(id: 1), case .many = handedBack else {
             Issue.record("abandoning a waiting batch must hand back its waiter")
             return
         }
+        handedBack.fail(RedisError(.timeout, "gave up"))  // what the connection does with it
+        #expect(throws: RedisError.self) { try gaveUpReplies.wait() }
         guard case .none = queue.receive(tokens[1], pushFraming: false) else {
             Issue.record("the abandoned batch's last reply must be dropped")
             return
@@ -110,6 +112,7 @@ import Testing
 
         let first = queue.expire(now: start + .milliseconds(20), grace: .seconds(1))
         #expect(first.expired.map(\.1) == ["early"])
+        for (waiter, _) in first.expired { waiter.fail(RedisError(.timeout, "expired")) }
         #expect(!first.unresponsive)
         // The abandoned head still bounds the check: it becomes overdue by the grace period.
         #expect(queue.nextCheck(grace: .seconds(1)) == start + .milliseconds(1010))
@@ -117,7 +120,9 @@ import Testing
         let second = queue.expire(now: start + .seconds(2), grace: .seconds(1))
         #expect(second.expired.isEmpty)
         #expect(second.unresponsive)
-        #expect(queue.removeAll().count == 2)
+        let remaining = queue.removeAll()
+        #expect(remaining.count == 2)
+        for waiter in remaining { waiter.fail(RedisError(.connectionClosed, "closed")) }
         #expect(queue.isEmpty)
     }
 
