@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "RESP", targets: ["RESP"]),
         .library(name: "RedisLock", targets: ["RedisLock"]),
         .library(name: "LockWatchUI", targets: ["LockWatchUI"]),
+        .library(name: "LocalRedis", targets: ["LocalRedis"]),
         .library(name: "RedisTestSupport", targets: ["RedisTestSupport"]),
         .executable(name: "lockwatch", targets: ["lockwatch"]),
     ],
@@ -66,7 +67,7 @@ let package = Package(
                 "RESP",
                 "RedisLock",
                 "LockWatchUI",
-                "RedisTestSupport",
+                "LocalRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -75,9 +76,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Starts and supervises local redis-server, cluster, Sentinel, Codis and twemproxy
+        // processes: used by `lockwatch demo`, the benchmarks and the tests.
+        .target(
+            name: "LocalRedis",
+            swiftSettings: strict
+        ),
+        // Test-only helpers on top of LocalRedis: the `with…` scopes, throw-away TLS
+        // certificates, the TCP fault proxy.
         .target(
             name: "RedisTestSupport",
-            dependencies: ["RESP"],
+            dependencies: ["LocalRedis"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 import RESP
 import RedisLock
-import RedisTestSupport
+import LocalRedis
 
 /// The lock on one server, on a 3-master Redis Cluster and as a Redlock over 3 independent
 /// servers, side by side in one run on private servers it starts itself: acquire+release

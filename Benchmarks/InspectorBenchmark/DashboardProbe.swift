@@ -1,7 +1,7 @@
 import BenchmarkSupport
 import Foundation
 import RESP
-import RedisTestSupport
+import LocalRedis
 
 /// The real `lockwatch` dashboard in a tmux pane of a private tmux server, watched from
 /// outside: its resident memory, keypress-to-screen latency and the commands it sends.

@@ -1,6 +1,6 @@
 import BenchmarkSupport
 import RESP
-import RedisTestSupport
+import LocalRedis
 
 /// The way a script would do it: `redis-cli --scan --pattern 'lock:*'`, then one `PTTL` and
 /// one `GET` per key, each waiting for its reply (no pipelining, no decoding).

@@ -32,7 +32,7 @@ enum CertificateGenerator {
 
         """
 
-    static func generate() throws(RedisServerError) -> TestCertificates {
+    static func generate() throws(RedisServerError) -> ServerCertificates {
         let openssl = try Executables.openSSL()
         let directory = try TemporaryDirectory.make(prefix: "redis-test-certs-")
         do {
@@ -43,8 +43,8 @@ enum CertificateGenerator {
         }
     }
 
-    private static func generate(with openssl: String, in directory: String) throws(RedisServerError) -> TestCertificates {
-        let certificates = TestCertificates(directory: directory)
+    private static func generate(with openssl: String, in directory: String) throws(RedisServerError) -> ServerCertificates {
+        let certificates = ServerCertificates(directory: directory)
         let signer = Signer(
             openssl: openssl,
             configurationFile: "\(directory)/openssl.cnf",

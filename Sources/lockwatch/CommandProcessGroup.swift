@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import RedisTestSupport
+import LocalRedis
 import Synchronization
 
 /// The command `lockwatch hold` runs, with everything it starts: it is spawned with

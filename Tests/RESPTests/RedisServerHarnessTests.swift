@@ -187,4 +187,13 @@ struct RedisServerHarnessTests {
             _ = try await RedisServer.start(.init(unixSocket: false, tcp: false))
         }
     }
+
+    /// LocalRedis does not make certificates (the test support does): a TLS server started
+    /// directly without them is refused with a message that says what is missing.
+    @Test func tlsWithoutCertificatesIsRejectedByName() async throws {
+        let error = await #expect(throws: RedisServerError.self) {
+            _ = try await RedisServer.start(.init(tls: .serverOnly))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("certificates"))
+    }
 }

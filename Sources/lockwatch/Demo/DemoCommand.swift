@@ -5,7 +5,7 @@ import Glibc
 import LockWatchUI
 import RESP
 import RedisLock
-import RedisTestSupport
+import LocalRedis
 
 /// `lockwatch demo`: a private redis-server, a contention simulator and the dashboard on it.
 struct DemoCommand: AsyncParsableCommand {

@@ -10,7 +10,7 @@ public struct RedisServerError: Error, CustomStringConvertible, Sendable {
     /// The same text as ``message``.
     public var description: String { message }
 
-    init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 }
@@ -20,7 +20,7 @@ extension RedisServerError {
         RedisServerError("\(name) not found: install it with `sudo apt-get install -y \(aptPackages)`")
     }
 
-    static func system(_ call: String, errno code: Int32) -> RedisServerError {
+    package static func system(_ call: String, errno code: Int32) -> RedisServerError {
         RedisServerError("\(call) failed: \(SystemErrorText.describe(code))")
     }
 

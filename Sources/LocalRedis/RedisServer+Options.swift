@@ -5,14 +5,17 @@ extension RedisServer {
         public enum TLSMode: Sendable {
             /// Plain TCP.
             case off
-            /// TLS with the server certificate from ``TestCertificates``; clients need no certificate.
+            /// TLS with the server certificate of ``Options/certificates``; clients need no certificate.
             case serverOnly
-            /// TLS where clients must present a certificate signed by the test CA (`tls-auth-clients yes`).
+            /// TLS where clients must present a certificate signed by the CA of
+            /// ``Options/certificates`` (`tls-auth-clients yes`).
             case mutual
         }
 
         /// TLS mode of the TCP listener; defaults to ``TLSMode/off``.
         public var tls: TLSMode
+        /// The PEM files the TLS listener uses; required unless ``tls`` is ``TLSMode/off``.
+        public var certificates: ServerCertificates?
         /// Also listen on a unix socket (`redis.sock` in the server's directory, permissions 700).
         public var unixSocket: Bool
         /// Listen on TCP. `false` means unix socket only, which requires ``unixSocket``.
@@ -32,6 +35,7 @@ extension RedisServer {
         /// Creates options; the defaults give a plain TCP server without authentication.
         public init(
             tls: TLSMode = .off,
+            certificates: ServerCertificates? = nil,
             unixSocket: Bool = false,
             tcp: Bool = true,
             aclRules: [String] = [],
@@ -40,6 +44,7 @@ extension RedisServer {
             sentinel: Bool = false
         ) {
             self.tls = tls
+            self.certificates = certificates
             self.unixSocket = unixSocket
             self.tcp = tcp
             self.aclRules = aclRules
@@ -51,6 +56,9 @@ extension RedisServer {
         func validate() throws(RedisServerError) {
             if !tcp, !unixSocket {
                 throw RedisServerError("invalid RedisServer.Options: tcp == false requires unixSocket == true")
+            }
+            if tls != .off, certificates == nil {
+                throw RedisServerError("invalid RedisServer.Options: TLS needs certificates (set Options.certificates)")
             }
             if !tcp, tls != .off {
                 throw RedisServerError("invalid RedisServer.Options: TLS needs a TCP listener (tcp == true)")

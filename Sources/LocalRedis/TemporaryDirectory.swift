@@ -2,11 +2,11 @@ import Foundation
 import Glibc
 
 /// Creates private (mode 0700) temporary directories with a "redis-test-" prefix.
-enum TemporaryDirectory {
+package enum TemporaryDirectory {
     /// Longest directory path that still leaves room for "/redis.sock" in `sun_path` (108 bytes).
     private static let maximumLength = 90
 
-    static func make(prefix: String = "redis-test-") throws(RedisServerError) -> String {
+    package static func make(prefix: String = "redis-test-") throws(RedisServerError) -> String {
         var base = FileManager.default.temporaryDirectory.path
         while base.count > 1, base.hasSuffix("/") { base.removeLast() }
         if base.utf8.count + prefix.utf8.count + 7 > maximumLength {
@@ -21,7 +21,7 @@ enum TemporaryDirectory {
         return path
     }
 
-    static func remove(_ path: String) {
+    package static func remove(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
         ProcessRegistry.unregister(directory: path)
     }

@@ -13,7 +13,7 @@ struct ServerLauncher: Sendable {
 
     let layout: ServerLayout
     let options: RedisServer.Options
-    let certificates: TestCertificates?
+    let certificates: ServerCertificates?
     var readinessTimeout: Duration = .seconds(10)
 
     /// Writes the configuration for `port`, starts redis-server and waits for readiness.

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Locates the external tools the harness runs.
-enum Executables {
-    static func redisServer() throws(RedisServerError) -> String {
+package enum Executables {
+    package static func redisServer() throws(RedisServerError) -> String {
         try locate("redis-server", aptPackages: "redis-server redis-tools")
     }
 
-    static func redisCLI() throws(RedisServerError) -> String {
+    package static func redisCLI() throws(RedisServerError) -> String {
         try locate("redis-cli", aptPackages: "redis-server redis-tools")
     }
 
-    static func openSSL() throws(RedisServerError) -> String {
+    package static func openSSL() throws(RedisServerError) -> String {
         try locate("openssl", aptPackages: "openssl")
     }
 

@@ -1,11 +1,11 @@
-import Glibc
+package import Glibc
 
 /// Builds the POSIX socket addresses the harness needs (loopback TCP and unix sockets).
-enum SocketAddress {
-    static let loopback = "127.0.0.1"
+package enum SocketAddress {
+    package static let loopback = "127.0.0.1"
 
     /// `127.0.0.1:port` in network byte order.
-    static func loopback(port: Int) -> sockaddr_in {
+    package static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
@@ -14,7 +14,7 @@ enum SocketAddress {
     }
 
     /// A unix socket address, or `nil` when the path does not fit into `sun_path`.
-    static func unix(path: String) -> sockaddr_un? {
+    package static func unix(path: String) -> sockaddr_un? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -28,7 +28,7 @@ enum SocketAddress {
     }
 
     /// Calls `body` with a generic `sockaddr` view of `address` and its length.
-    static func withGenericPointer<Address, Result>(
+    package static func withGenericPointer<Address, Result>(
         to address: inout Address,
         _ body: (UnsafeMutablePointer<sockaddr>, socklen_t) -> Result
     ) -> Result {
@@ -39,7 +39,7 @@ enum SocketAddress {
     }
 
     /// A new close-on-exec stream socket of the given family, or `-1`.
-    static func makeStreamSocket(family: Int32) -> Int32 {
+    package static func makeStreamSocket(family: Int32) -> Int32 {
         socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     }
 }

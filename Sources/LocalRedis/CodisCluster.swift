@@ -106,13 +106,3 @@ public final class CodisCluster: Sendable {
         "--- codis-proxy ---\n\(proxy.logFile.tail(from: 0))\n--- codis-dashboard ---\n\(dashboard.logFile.tail(from: 0))"
     }
 }
-
-/// Starts a Codis cluster of `groups` groups, runs `body` with it, and always stops it
-/// afterwards, also when `body` throws.
-public func withCodisCluster<T>(
-    groups: Int = 2,
-    isolation: isolated (any Actor)? = #isolation,
-    _ body: (CodisCluster) async throws -> T
-) async throws -> T {
-    try await withStarted(try await CodisCluster.start(groups: groups), stop: { await $0.stop() }, body)
-}

@@ -6,6 +6,15 @@ public import Glibc
 /// Swift's worker threads block most signals and a spawned child inherits the calling
 /// thread's mask, so without these a child (a redis-server, a command run by `lockwatch hold`)
 /// would ignore SIGTERM and SIGINT.
+///
+/// Why `posix_spawn` by hand rather than swift-subprocess (1.0.2, checked against its source):
+/// on Linux its `PlatformOptions` has no pre-spawn hook (that is Darwin and Windows only) and
+/// no way to reset the signal mask or handlers, so a child spawned from a Swift worker thread
+/// would inherit blocked SIGTERM/SIGINT; and it reaps its own children on a monitor thread
+/// (pidfd or a SIGCHLD handler), which cannot coexist with `lockwatch hold`'s subreaper loop
+/// (`waitpid(-group)` for every descendant, reaping under the lock it signals with so a
+/// reused pid is never signalled) or with ProcessRunner's `waitpid` of a pid it knows.
+/// Process groups, environment and exit status it does cover; those alone do not decide it.
 public enum CleanSpawnAttributes {
     /// glibc's `POSIX_SPAWN_SETSID`: its header defines it only under `_GNU_SOURCE`, which
     /// Swift's Glibc module does not see.

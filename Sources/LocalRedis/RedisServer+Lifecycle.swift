@@ -9,12 +9,12 @@ extension RedisServer {
     ///
     /// Picks a free port on 127.0.0.1 and retries with another one if the port was taken
     /// before redis-server could bind it.
-    /// - Throws: ``RedisServerError`` when redis-server or openssl is missing, the options are
+    /// - Throws: ``RedisServerError`` when redis-server is missing, the options are
     ///   inconsistent, or the server does not become ready (the error includes the log tail).
     public static func start(_ options: Options = Options()) async throws -> RedisServer {
         try options.validate()
         let executable = try Executables.redisServer()
-        let certificates = options.tls == .off ? nil : try await TestCertificates.sharedWithoutBlocking()
+        let certificates = options.tls == .off ? nil : options.certificates
         let directory = try TemporaryDirectory.make()
         let launcher = ServerLauncher(
             layout: ServerLayout(executable: executable, directory: directory),

@@ -51,7 +51,7 @@ public final class RedisServer: Sendable {
     }
 
     /// The CA, server and client certificates when TLS is on; `nil` otherwise.
-    public var certificates: TestCertificates? { launcher.certificates }
+    public var certificates: ServerCertificates? { launcher.certificates }
 
     /// The process identifier of the most recently launched redis-server
     /// (it may have exited, e.g. after ``kill()``).
