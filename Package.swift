@@ -89,11 +89,11 @@ let package = Package(
             dependencies: ["LocalRedis"],
             swiftSettings: strict
         ),
+        // Tests by kind. Unit: no server, no process (scripts/test.sh --unit runs only these).
         .testTarget(
-            name: "RESPTests",
+            name: "RESPUnitTests",
             dependencies: [
                 "RESP",
-                "RedisTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -101,18 +101,55 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "RedisLockUnitTests",
+            dependencies: ["RESP", "RedisLock"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "LockWatchUITests",
             dependencies: ["LockWatchUI", "RedisLock"],
             swiftSettings: strict
         ),
+        // Integration: the library against real servers and proxies started by the tests.
         .testTarget(
-            name: "RedisLockTests",
+            name: "RESPIntegrationTests",
+            dependencies: [
+                "RESP",
+                "RedisTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RedisLockIntegrationTests",
             dependencies: [
                 "RESP",
                 "RedisLock",
                 "RedisTestSupport",
+                "LockTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        // End to end: the lockwatch binary as a user runs it (processes, tmux).
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "RESP",
+                "RedisLock",
+                "RedisTestSupport",
+                "LockTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Helpers shared by the integration and end-to-end tests (servers with client pools,
+        // bounded waits, running the lockwatch binary).
+        .target(
+            name: "LockTestSupport",
+            dependencies: ["RESP", "RedisLock", "RedisTestSupport"],
+            path: "Tests/LockTestSupport",
             swiftSettings: strict
         ),
     ],

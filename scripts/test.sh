@@ -2,7 +2,13 @@
 # Sets up a fresh machine and runs every test: the README's test command and what CI runs.
 #
 #   scripts/test.sh            install what is missing, build with zero warnings, run every test
-#   scripts/test.sh FILTER     the same, only tests whose name matches FILTER (swift test --filter)
+#   scripts/test.sh --unit     only the unit tests (no server, no process: seconds, not minutes)
+#   scripts/test.sh --integration   only the library against real servers and proxies
+#   scripts/test.sh --e2e      only the lockwatch binary end to end (processes, tmux)
+#   scripts/test.sh FILTER     only tests whose name matches FILTER (swift test --filter)
+#
+# The test targets are split by kind: RESPUnitTests, RedisLockUnitTests and LockWatchUITests
+# (unit); RESPIntegrationTests and RedisLockIntegrationTests; EndToEndTests.
 #
 # The build and test output goes to a log file (named at the start and the end); the terminal
 # gets progress lines, each failing test as it fails, and one summary line at the end.
@@ -35,7 +41,14 @@ echo "built in $(elapsed); running the tests one at a time…"
 # test fails the run with a message instead of eating CI's whole time budget. XCTest is off:
 # every test is a Swift Testing test, and XCTest would only print "Executed 0 tests".
 filter=()
-[ $# -gt 0 ] && filter=(--filter "$1")
+case "${1:-}" in
+  "") ;;
+  --unit) filter=(--filter '^(RESPUnitTests|RedisLockUnitTests|LockWatchUITests)\.') ;;
+  --integration) filter=(--filter '^(RESPIntegrationTests|RedisLockIntegrationTests)\.') ;;
+  --e2e) filter=(--filter '^EndToEndTests\.') ;;
+  -*) echo "unknown option $1 (use --unit, --integration, --e2e or a test name filter)" >&2; exit 64 ;;
+  *) filter=(--filter "$1") ;;
+esac
 set +e
 stdbuf -oL -eL timeout --kill-after=30s 20m swift test --skip-build --no-parallel --disable-xctest "${filter[@]}" </dev/null 2>&1 \
   | tee -a "$log" | grep --line-buffered -E "^✘ Test .* (failed|recorded an issue)"
