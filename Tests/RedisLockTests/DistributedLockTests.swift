@@ -50,26 +50,38 @@ struct DistributedLockTests {
         }
     }
 
-    /// `LegacyLock.lock(wait:)` polls until a Go holder's lock expires, stores the plain token
-    /// and refuses at once with no wait.
+    /// `LegacyLock.lock(wait:)` refuses at once with no wait, polls while a Go holder holds
+    /// the lock, takes it once the Go holder unlocks, and stores the plain token.
     @Test func legacyLockWaitsForAGoHolder() async throws {
         try await withLockServer { pool, admin in
             let legacy = LegacyLock(backend: try pool.client())
             let key = legacy.key(for: "job")
-            _ = try await admin.send("SET", key, "go-host-7", "PX", "400")
+            _ = try await admin.send("SET", key, "go-host-7", "PX", "60000")
             await #expect {
                 _ = try await legacy.lock("job", ttl: .seconds(5), wait: .zero, token: nil)
             } throws: { error in
                 (error as? LockError)?.code == .notAcquired
             }
-            let started = ContinuousClock.now
-            let lease = try await legacy.lock("job", ttl: .seconds(5), wait: .seconds(5), token: "swift-host-1")
-            #expect(ContinuousClock.now - started < .seconds(3), "the wait outlasted the Go holder's TTL by far")
+            let setsBefore = try await Self.setCalls(admin)
+            let waiting = Task { try await legacy.lock("job", ttl: .seconds(5), wait: .seconds(30), token: "swift-host-1") }
+            // The waiter has tried (and been refused) at least twice: it is polling.
+            #expect(try await eventually(timeout: .seconds(10)) { try await Self.setCalls(admin) >= setsBefore + 2 })
+            #expect(try await admin.get(key) == "go-host-7", "the waiter took a lock someone held")
+            _ = try await admin.send("DEL", key)  // Go's unlock
+            let lease = try #require(try await within(.seconds(10), "the waiter taking the released lock") { try await waiting.value })
             #expect(try await admin.get(key) == "swift-host-1")
             #expect(lease.fence == 0)
             #expect(try await legacy.unlock(lease))
             #expect(try await admin.exists(key) == false)
         }
+    }
+
+    /// How many `SET` commands the server has run.
+    static func setCalls(_ admin: RedisClient) async throws -> Int {
+        let stats = try await admin.send("INFO", "commandstats").decode(as: String.self)
+        guard let line = stats.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_set:") }),
+              let calls = line.split(separator: ",").first?.split(separator: "=").last else { return 0 }
+        return Int(calls) ?? 0
     }
 
     /// The shared renewal loop reports a Go-layout lease lost once its key is gone, like a
