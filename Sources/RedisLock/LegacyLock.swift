@@ -20,9 +20,10 @@ import RESP
 ///   else takes it, Go deletes the new holder's lock. Here that cannot happen.
 /// - ``unlock(key:token:)`` publishes a wake-up for waiters connected straight to the server.
 ///
-/// For waiting, renewal while work runs, and being told of a lost lease, use a ``Locker``
-/// with the legacy configuration instead: this type only ports the two calls.
-public struct LegacyLock: Sendable {
+/// It is also a ``DistributedLock`` (leases are ``LockLease``s with fence 0), so
+/// ``DistributedLock/withLock(_:ttl:wait:_:)`` and renewal work on it; its waiting polls.
+/// For waiting woken by releases, use a ``Locker`` with the legacy configuration.
+public struct LegacyLock: DistributedLock {
     /// Where the locks live (through Codis, twemproxy or to Redis directly).
     public let backend: any LockBackend
     /// Put in front of every key (Go's is ``LockLayout/legacyPrefix``).
@@ -43,13 +44,18 @@ public struct LegacyLock: Sendable {
     ///   what the command met (see ``LockError``).
     public func lock(key: String, token: String, expireSeconds: Int) async throws(LockError) -> Bool {
         let keys = try names(key)
-        _ = try Locker.validateLegacyToken(token)
-        let seconds = try Self.validate(expireSeconds: expireSeconds)
+        _ = try LockValidation.legacyToken(token)
+        let seconds = try LockValidation.expireSeconds(expireSeconds)
+        return try await set(keys, token: token, expiry: "EX", String(seconds))
+    }
+
+    /// `SET <key> <token> <unit> <amount> NX`: whether it was set.
+    func set(_ keys: LockKeys, token: String, expiry unit: String, _ amount: String) async throws(LockError) -> Bool {
         do {
-            let reply = try await backend.send(RESPCommand("SET", keys.lock, token, "EX", String(seconds), "NX"), nearKey: keys.lock, timeout: nil)
+            let reply = try await backend.send(RESPCommand("SET", keys.lock, token, unit, amount, "NX"), nearKey: keys.lock, timeout: nil)
             return try reply.decode(as: String?.self) != nil
         } catch {
-            throw LockError.from(error, during: "locking '\(key.escapedForMessages)'")
+            throw LockError.from(error, during: "locking '\(keys.name.escapedForMessages)'")
         }
     }
 
@@ -61,13 +67,7 @@ public struct LegacyLock: Sendable {
     ///   token (it is left untouched).
     public func unlock(key: String, token: String) async throws(LockError) -> Bool {
         let keys = try names(key)
-        do {
-            return try await backend.run(
-                LockScripts.release, keys: [keys.lock], arguments: [token, keys.channel, "released", backend.wakeUpPublishCommand], whenWritten: {}
-            ).decode(as: Int.self) == 1
-        } catch {
-            throw LockError.from(error, during: "unlocking '\(key.escapedForMessages)'")
-        }
+        return try await backend.releaseHolding(token: token, keys: keys, layout: .legacy, during: "unlocking '\(key.escapedForMessages)'")
     }
 
     /// Resets lock `key`'s TTL to `expireSeconds` if it still holds `token` (atomic
@@ -76,25 +76,12 @@ public struct LegacyLock: Sendable {
     /// - Returns: `true` when extended, `false` when the lock is gone or held by another token.
     public func extend(key: String, token: String, expireSeconds: Int) async throws(LockError) -> Bool {
         let keys = try names(key)
-        let seconds = try Self.validate(expireSeconds: expireSeconds)
-        do {
-            return try await backend.run(
-                LockScripts.extend, keys: [keys.lock], arguments: [token, String(Int64(seconds) * 1000)], whenWritten: {}
-            ).decode(as: Int.self) == 1
-        } catch {
-            throw LockError.from(error, during: "extending '\(key.escapedForMessages)'")
-        }
+        let seconds = try LockValidation.expireSeconds(expireSeconds)
+        return try await backend.extendHolding(value: token, keys: keys, milliseconds: Int64(seconds) * 1000, during: "extending '\(key.escapedForMessages)'")
     }
 
-    private func names(_ key: String) throws(LockError) -> LockKeys {
+    func names(_ key: String) throws(LockError) -> LockKeys {
         guard !key.isEmpty else { throw LockError(.invalidArgument, "a lock key must not be empty") }
         return LockKeys(legacyName: key, prefix: prefix)
-    }
-
-    private static func validate(expireSeconds: Int) throws(LockError) -> Int {
-        guard expireSeconds >= 1, expireSeconds <= 365 * 24 * 3600 else {
-            throw LockError(.invalidArgument, "expireSeconds must be between 1 and 31536000 (one year), not \(expireSeconds)")
-        }
-        return expireSeconds
     }
 }

@@ -44,6 +44,10 @@ public protocol LockBackend: Sendable {
     /// subscribing (both proxies refuse `SUBSCRIBE`) and the server safety check is skipped
     /// (both refuse `CONFIG`).
     var proxyKind: RedisProxyKind? { get }
+
+    /// The server's address for messages (`host:port`), or `nil` when there is no single one
+    /// (a cluster) or the backend cannot tell.
+    var endpointDescription: String? { get }
 }
 
 extension LockBackend {
@@ -55,6 +59,9 @@ extension LockBackend {
 
     /// `.none`: Redis itself (a cluster's nodes are never proxies).
     public var proxyKind: RedisProxyKind? { RedisProxyKind.none }
+
+    /// `nil`: no single address.
+    public var endpointDescription: String? { nil }
 }
 
 extension RedisClient: LockBackend {
@@ -70,6 +77,9 @@ extension RedisClient: LockBackend {
 
     /// `PUBLISH`.
     public var wakeUpPublishCommand: String { "PUBLISH" }
+
+    /// The configured endpoint (`host:port` or the socket path).
+    public var endpointDescription: String? { configuration.endpoint.description }
 
     /// `true`: ``RESP/RedisConnection`` calls `whenWritten` only for a command it wrote.
     public var confirmsWrites: Bool { true }

@@ -14,7 +14,7 @@ public struct LockConfiguration: Sendable, Hashable {
     /// wake-up messages and expirations (exponential with full jitter, never past the
     /// holder's remaining TTL).
     public var retryBackoff: ClosedRange<Duration>
-    /// How often ``Locker/withLock(_:ttl:wait:_:)`` renews, as a share of the TTL (default 1/3;
+    /// How often ``DistributedLock/withLock(_:ttl:wait:_:)`` renews, as a share of the TTL (default 1/3;
     /// above 0.01 and below 0.9, checked when a ``Locker`` is made).
     public var renewalFraction: Double
     /// Waiting where pub/sub is refused (through Codis or twemproxy): the first and the
@@ -51,7 +51,7 @@ public struct LockConfiguration: Sendable, Hashable {
 
     /// The original Go lock's layout (``LockLayout/legacy``) under `prefix`: a ``Locker``
     /// with this configuration excludes Go services that lock the same names, and keeps
-    /// renewal, lease loss and ``Locker/withLock(_:ttl:wait:_:)``.
+    /// renewal, lease loss and ``DistributedLock/withLock(_:ttl:wait:_:)``.
     public static func legacy(prefix: String = LockLayout.legacyPrefix, owner: String = LockConfiguration.defaultOwner) -> LockConfiguration {
         LockConfiguration(prefix: prefix, owner: owner, layout: .legacy)
     }

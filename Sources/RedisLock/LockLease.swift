@@ -7,7 +7,7 @@ import Synchronization
 /// acquire (or the last extend) took, minus a drift allowance. Past it, assume the lock is
 /// gone. A lease learns it was lost when an extend or release finds the lock gone or taken,
 /// or when auto-renewal cannot succeed in time; ``onLoss(_:)`` and ``isLost`` report it.
-public final class LockLease: Sendable, CustomStringConvertible {
+public final class LockLease: DistributedLease {
     /// The lock's names in Redis.
     public let keys: LockKeys
     /// The exact stored value; release and extend compare against it.
@@ -45,16 +45,8 @@ public final class LockLease: Sendable, CustomStringConvertible {
     /// Until when the lease is known to be valid, on the monotonic clock.
     public var validUntil: ContinuousClock.Instant { state.withLock { $0.validUntil } }
 
-    /// Whether the lease is neither lost nor past its validity.
-    public var isValid: Bool {
-        state.withLock { $0.loss == nil && ContinuousClock.now < $0.validUntil }
-    }
-
     /// Why the lease was lost, once it has been; `nil` while held.
     public var loss: LeaseLoss? { state.withLock { $0.loss } }
-
-    /// Whether the lease is known to be lost.
-    public var isLost: Bool { loss != nil }
 
     /// Calls `handler` once when the lease is lost (at once if it already is).
     public func onLoss(_ handler: @escaping @Sendable (LeaseLoss) -> Void) {

@@ -26,7 +26,7 @@ extension Locker {
     ///   runs out while Redis was unavailable; ``LockError/Code/cancelled`` when the Task is
     ///   cancelled.
     public func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> LockLease {
-        let token = try token.map { (t) throws(LockError) in try validateToken(t) } ?? Self.makeToken()
+        let token = try LockValidation.token(token, layout: configuration.layout)
         let start = ContinuousClock.now
         let deadline = start + wait
         defer { metrics.waitTime.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
@@ -82,7 +82,7 @@ extension Locker {
                 }
                 attempt += 1
                 let polling = last.failure == nil && pollsForReleases
-                pause = min(pause, retryPause(attempt: attempt, range: polling ? configuration.pollBackoff : configuration.retryBackoff))
+                pause = min(pause, Backoff(polling ? configuration.pollBackoff : configuration.retryBackoff, jitter: .full).pause(after: attempt))
                 if last.failure == nil, let remaining = last.holder?.remaining { pause = min(pause, remaining + .milliseconds(1)) }
             }
             let now = ContinuousClock.now
@@ -155,14 +155,6 @@ extension Locker {
     private func notePubSubRefused(_ error: LockError) {
         guard !pubSubRefused.exchange(true, ordering: .relaxed) else { return }
         logger.debug("subscribing to release messages was refused (\(error.message.escapedForMessages)); waiters poll instead")
-    }
-
-    /// The retry pause after `attempt` tries: full jitter over an exponential ceiling within
-    /// `range` (the fallback ``LockConfiguration/retryBackoff``, or the polling
-    /// ``LockConfiguration/pollBackoff``).
-    func retryPause(attempt: Int, range: ClosedRange<Duration>) -> Duration {
-        let ceiling = min(range.upperBound, range.lowerBound * (1 << min(attempt, 20)))
-        return ceiling * Double.random(in: 0 ... 1)
     }
 }
 

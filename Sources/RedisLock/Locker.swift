@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// Acquire is one atomic script (check, bump the fence, set with a TTL); release and extend
 /// are compare-and-delete and compare-and-`PEXPIRE` scripts against the whole stored value.
-public final class Locker: Sendable {
+public final class Locker: DistributedLock {
     /// Where the locks live: one server (``RESP/RedisClient``) or a cluster
     /// (``RESP/RedisClusterClient``).
     public let backend: any LockBackend
@@ -34,10 +34,10 @@ public final class Locker: Sendable {
     let pubSubRefused = Atomic<Bool>(false)
     /// Clean-ups of acquires whose outcome was unknown, awaited by a retry with the same token.
     let pendingCleanups = PendingCleanups()
-    /// The renewal loops' signals, all woken when the connection drops or is reopened (the
+    /// The renewal loops' wake-ups, all called when the connection drops or is reopened (the
     /// server may have restarted without persistence and lost every lock), so each verifies
     /// its lease at once instead of at its next scheduled renewal.
-    let renewalWakeUps = ObserverList<WakeSignal>()
+    let renewalWakeUps = ObserverList<@Sendable () -> Void>()
     private let stopObservingConnection: (@Sendable () -> Void)?
 
     /// Makes a locker on one server; it checks the owner label and talks to Redis only when used.
@@ -57,17 +57,17 @@ public final class Locker: Sendable {
         configuration: LockConfiguration = LockConfiguration(),
         logger: Logger = Logger(label: "RedisLock")
     ) throws(LockError) {
-        try Self.validateOwner(configuration.owner)
-        try Self.validateRenewalFraction(configuration.renewalFraction)
+        try LockValidation.owner(configuration.owner)
+        try LockValidation.renewalFraction(configuration.renewalFraction)
         self.backend = backend
         self.configuration = configuration
         self.logger = logger
         self.metrics = LockMetrics()
-        self.escapedOwner = Self.jsonEscaped(configuration.owner)
-        self.releaseListeners = ReleaseListeners(tag: Self.makeToken())
+        self.escapedOwner = LockValidation.jsonEscaped(configuration.owner)
+        self.releaseListeners = ReleaseListeners(tag: LockValidation.newToken())
         let wakeUps = renewalWakeUps
         self.stopObservingConnection = backend.observeConnectionChanges {
-            for signal in wakeUps.all { signal.signal() }
+            for wakeUp in wakeUps.all { wakeUp() }
         }
     }
 
@@ -97,8 +97,8 @@ public final class Locker: Sendable {
     /// ``tryLock(_:ttl:token:)``; Redlock passes `awaitingSafetyCheck: false`, so that the
     /// check never eats into its per-node timeout (it still starts, and finishes on its own).
     func tryLock(_ name: String, ttl: Duration, token: String?, awaitingSafetyCheck: Bool) async throws(LockError) -> LockAttempt {
-        let token = try token.map { (t) throws(LockError) in try validateToken(t) } ?? Self.makeToken()
-        let milliseconds = try Self.validateTTL(ttl)
+        let token = try LockValidation.token(token, layout: configuration.layout)
+        let milliseconds = try LockValidation.ttl(ttl)
         if !safetyChecked.load(ordering: .relaxed) {
             let check = startServerSafetyCheck()
             if awaitingSafetyCheck { await check.value }
@@ -225,28 +225,14 @@ public final class Locker: Sendable {
     ///   is gone or held by someone else (the lease is then marked lost).
     @discardableResult
     public func extend(_ lease: LockLease, ttl: Duration) async throws(LockError) -> Bool {
-        let milliseconds = try Self.validateTTL(ttl)
-        let start = ContinuousClock.now
-        let number = lease.beginExtend()
-        let extended: Bool
-        do {
-            extended = try await backend.run(LockScripts.extend, keys: [lease.keys.lock], arguments: [lease.value, String(milliseconds)], whenWritten: {})
-                .decode(as: Int.self) == 1
-        } catch {
-            throw LockError.from(error, during: "extending '\(lease.name.escapedForMessages)'")
-        }
-        if extended {
-            lease.extendValidity(to: start + ttl - drift(for: ttl), extend: number)
-        } else {
-            lease.markLost(.expired)
-            metrics.leaseLosses.increment()
-        }
+        let extended = try await backend.extend(lease, ttl: ttl, driftFactor: configuration.driftFactor)
+        if !extended { metrics.leaseLosses.increment() }
         return extended
     }
 
     /// The clock-drift allowance subtracted from a TTL.
     func drift(for ttl: Duration) -> Duration {
-        ttl * configuration.driftFactor + .milliseconds(2)
+        LockValidation.drift(for: ttl, factor: configuration.driftFactor)
     }
 
     /// Starts the server safety check once, in a Task of its own that no caller's

@@ -43,44 +43,54 @@ struct ConnectionOptions: ParsableArguments {
         if url.count > 1 {
             var nodes: [RedisConfiguration] = []
             for (index, text) in url.enumerated() {
-                if RedisTarget.isSeedList(text) {
+                let parsed = try Self.parse(text)
+                if parsed.isSeedList {
                     throw ValidationError("--url #\(index + 1): a Redlock set takes one server per --url, not a seed list")
                 }
-                nodes.append(try configuration(from: text, password: contextPassword))
+                nodes.append(try configuration(from: parsed, password: contextPassword))
             }
             return .redlock(nodes)
         }
-        let text = url.first
-        if let text, RedisTarget.isSeedList(text) || cluster {
+        guard let text = url.first else {
+            if cluster { throw ValidationError("--cluster needs --url with the cluster's seed nodes") }
             do {
-                if try RedisClusterConfiguration(url: text, environment: [:]).node.password != nil { throw Self.passwordInURL }
-                var configuration = try RedisClusterConfiguration(url: text)
+                return .single(try finish(try RedisConfiguration(), password: contextPassword))
+            } catch let error as RedisError {
+                throw ValidationError("$REDIS_URL: \(error.message)")
+            }
+        }
+        let parsed = try Self.parse(text)
+        if parsed.isSeedList || cluster {
+            do {
+                var configuration = try RedisClusterConfiguration(url: parsed)
                 configuration.node = try finish(configuration.node, password: contextPassword)
                 return .cluster(configuration)
             } catch let error as RedisError {
                 throw ValidationError("--url: \(error.message)")
             }
         }
-        if text == nil, cluster {
-            throw ValidationError("--cluster needs --url with the cluster's seed nodes")
-        }
-        return .single(try configuration(from: text, password: contextPassword))
+        return .single(try configuration(from: parsed, password: contextPassword))
     }
 
-    /// The configuration of one server from `text` (or `$REDIS_URL`).
-    private func configuration(from text: String?, password: String?) throws -> RedisConfiguration {
-        let configuration: RedisConfiguration
+    /// `text` parsed once, without a password (other users can read command lines).
+    private static func parse(_ text: String) throws -> RedisURL {
+        let url: RedisURL
         do {
-            if let text {
-                if try RedisConfiguration(url: text, environment: [:]).password != nil { throw Self.passwordInURL }
-                configuration = try RedisConfiguration(url: text)
-            } else {
-                configuration = try RedisConfiguration()
-            }
-        } catch let error as RedisError {
-            throw ValidationError("\(text == nil ? "$REDIS_URL" : "--url"): \(error.message)")
+            url = try RedisURL(parsing: text)
+        } catch {
+            throw ValidationError("--url: \(error.message)")
         }
-        return try finish(configuration, password: password)
+        if url.hasPassword { throw passwordInURL }
+        return url
+    }
+
+    /// The configuration of one server from `url`.
+    private func configuration(from url: RedisURL, password: String?) throws -> RedisConfiguration {
+        do {
+            return try finish(try RedisConfiguration(url: url), password: password)
+        } catch let error as RedisError {
+            throw ValidationError("--url: \(error.message)")
+        }
     }
 
     /// Applies the context's password, --password-file (which wins) and the client name.

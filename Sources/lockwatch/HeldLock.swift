@@ -1,90 +1,69 @@
 import RESP
 import RedisLock
 
-/// The lock `hold` takes: on one server or a cluster (a ``Locker``), or on a Redlock set.
-enum HoldableLock: Sendable {
-    case locker(Locker)
-    case redlock(Redlock)
-
-    /// Makes the lock for `servers`.
-    init(servers: LockInspector.Servers, configuration: LockConfiguration) throws(LockError) {
-        switch servers {
-        case .single(let client): self = .locker(try Locker(client: client, configuration: configuration))
-        case .cluster(let cluster): self = .locker(try Locker(backend: cluster, configuration: configuration))
-        case .redlock(let clients): self = .redlock(try Redlock(clients: clients, lockConfiguration: configuration))
+extension LockInspector.Servers {
+    /// The lock `hold` takes on these servers: a ``Locker`` on one server or a cluster, a
+    /// ``Redlock`` over a Redlock set. `hold` drives it through ``DistributedLock`` alone.
+    func holdableLock(configuration: LockConfiguration) throws(LockError) -> any DistributedLock {
+        switch self {
+        case .single(let client): try Locker(client: client, configuration: configuration)
+        case .cluster(let cluster): try Locker(backend: cluster, configuration: configuration)
+        case .redlock(let clients): try Redlock(clients: clients, lockConfiguration: configuration)
         }
     }
 
-    /// Waits up to `wait` for `name`; `token` (a single locker only) replaces the random one.
-    func lock(_ name: String, ttl: Duration, wait: Duration, token: String? = nil) async throws(LockError) -> HeldLock {
-        switch self {
-        case .locker(let locker):
-            return .single(try await locker.lock(name, ttl: ttl, wait: wait, token: token), locker)
-        case .redlock(let redlock):
-            // Connect first: the acquire's per-node timeout is meant for a round trip.
-            await redlock.connect(within: min(max(wait, .milliseconds(100)), .seconds(2)))
-            return .redlock(try await redlock.lock(name, ttl: ttl, wait: wait), redlock)
-        }
+    /// Whether these are the independent servers of a Redlock set.
+    var isRedlockSet: Bool {
+        if case .redlock = self { return true }
+        return false
     }
 }
 
-/// A lease `hold` holds while its command runs.
-enum HeldLock: Sendable {
-    case single(LockLease, Locker)
-    case redlock(RedlockLease, Redlock)
+/// A lease `hold` holds while its command runs, with the lock that took it.
+struct HeldLock<Lock: DistributedLock>: Sendable {
+    let lock: Lock
+    let lease: Lock.Lease
+    let name: String
+
+    /// Waits up to `wait` for `name` on `lock`; `token` replaces the random one.
+    static func acquire(_ name: String, on lock: Lock, ttl: Duration, wait: Duration, token: String?) async throws(LockError) -> HeldLock {
+        // Connect first: a Redlock's per-node timeout is meant for a round trip.
+        await lock.connect(within: min(max(wait, .milliseconds(100)), .seconds(2)))
+        return HeldLock(lock: lock, lease: try await lock.lock(name, ttl: ttl, wait: wait, token: token), name: name)
+    }
 
     /// What the command gets in its environment. A Redlock has no single fence (each node
     /// counts its own), so it gets `LOCK_FENCES` (`address=fence,…`) and no `LOCK_FENCE`; the
     /// legacy (Go) layout has no fence at all, so it gets neither.
-    func environment(name: String) -> [String: String] {
-        switch self {
-        case .single(let lease, let locker) where locker.configuration.layout == .legacy:
-            return ["LOCK_NAME": name, "LOCK_KEY": lease.keys.lock, "LOCK_TOKEN": lease.token]
-        case .single(let lease, _):
-            return ["LOCK_NAME": name, "LOCK_KEY": lease.keys.lock, "LOCK_TOKEN": lease.token, "LOCK_FENCE": String(lease.fence)]
-        case .redlock(let lease, let redlock):
-            let fences = lease.fences.sorted { $0.key < $1.key }.map { node, fence in
-                "\((redlock.lockers[node].backend as? RedisClient)?.configuration.endpoint.description ?? "node\(node + 1)")=\(fence)"
-            }
-            return [
-                "LOCK_NAME": name, "LOCK_KEY": redlock.lockers[0].keys(for: name).lock, "LOCK_TOKEN": lease.token,
-                "LOCK_FENCES": fences.joined(separator: ","),
-            ]
+    func environment() -> [String: String] {
+        var environment = ["LOCK_NAME": name, "LOCK_KEY": lock.key(for: name), "LOCK_TOKEN": lease.token]
+        switch lock.fencing(of: lease) {
+        case .none: break
+        case .single(let fence): environment["LOCK_FENCE"] = String(fence)
+        case .perNode(let fences): environment["LOCK_FENCES"] = fences.map { "\($0.node)=\($0.fence)" }.joined(separator: ",")
         }
+        return environment
     }
 
     /// The fence for messages.
     var fenceDescription: String {
-        switch self {
-        case .single(_, let locker) where locker.configuration.layout == .legacy: "legacy layout, no fence"
-        case .single(let lease, _): "fence \(lease.fence)"
-        case .redlock(let lease, _): "fences \(lease.fences.sorted { $0.key < $1.key }.map { String($0.value) }.joined(separator: ","))"
+        switch lock.fencing(of: lease) {
+        case .none: "legacy layout, no fence"
+        case .single(let fence): "fence \(fence)"
+        case .perNode(let fences): "fences \(fences.map { String($0.fence) }.joined(separator: ","))"
         }
     }
 
     /// Whether the lease is neither lost nor past its validity, as far as this client knows.
-    var isValid: Bool {
-        switch self {
-        case .single(let lease, _): lease.isValid
-        case .redlock(let lease, _): lease.isValid
-        }
-    }
+    var isValid: Bool { lease.isValid }
 
     /// Keeps the lease alive until the Task is cancelled (`nil`) or it is lost (why).
     func keepRenewed(ttl: Duration) async -> String? {
-        switch self {
-        case .single(let lease, let locker):
-            return await locker.keepRenewed(lease, ttl: ttl).map { "\($0)" }
-        case .redlock(let lease, let redlock):
-            return await redlock.keepRenewed(lease, ttl: ttl) ? nil : "no majority of the nodes could be extended before the lease's validity ended"
-        }
+        await lock.keepRenewed(lease, ttl: ttl).map { "\($0)" }
     }
 
     /// Releases it; `false` when it was no longer ours.
     func unlock() async throws(LockError) -> Bool {
-        switch self {
-        case .single(let lease, let locker): try await locker.unlock(lease)
-        case .redlock(let lease, let redlock): await redlock.unlock(lease)
-        }
+        try await lock.unlock(lease)
     }
 }

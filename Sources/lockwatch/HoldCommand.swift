@@ -77,21 +77,27 @@ struct HoldCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + wait.duration
         let connected = try await connection.target().connect(probeUntil: deadline)
         defer { Task { await connected.shutdown() } }
-        let lock: HoldableLock
+        let lock: any DistributedLock
         do throws(LockError) {
             let configuration = LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner, layout: legacy ? .legacy : .record)
-            lock = try HoldableLock(servers: connected.servers, configuration: configuration)
+            lock = try connected.servers.holdableLock(configuration: configuration)
         } catch {
             throw ValidationError("--owner: \(error.message)")
         }
-        if case .redlock = lock, legacy || token != nil {
+        if connected.servers.isRedlockSet, legacy || token != nil {
             throw ValidationError("--legacy and --token take one server (or one cluster), not several --url")
         }
-        let lease = try await acquire(lock, until: deadline, endpoint: connected.endpointDescription)
+        try await hold(lock, until: deadline, endpoint: connected.endpointDescription)
+    }
+
+    /// Takes `lock`, runs the command while renewing the lease, and releases it: the same
+    /// for every kind of lock.
+    private func hold<Lock: DistributedLock>(_ lock: Lock, until deadline: ContinuousClock.Instant, endpoint: String) async throws {
+        let lease = try await acquire(lock, until: deadline, endpoint: endpoint)
         let signals = ForwardedSignals([SIGTERM, SIGINT, SIGHUP])
         let command: CommandProcessGroup
         do throws(CommandProcessGroup.SpawnError) {
-            command = try CommandProcessGroup.spawn(self.command, extraEnvironment: lease.environment(name: name))
+            command = try CommandProcessGroup.spawn(self.command, extraEnvironment: lease.environment())
         } catch {
             _ = try? await lease.unlock()
             printError("cannot run '\(TerminalText.sanitize(self.command[0]))': \(error.message)")
@@ -137,11 +143,11 @@ struct HoldCommand: AsyncParsableCommand {
 
     /// Takes the lock within the wait, trying again after failures that may pass (a
     /// connection refused or closed, `LOADING`, `BUSY`, …).
-    private func acquire(_ lock: HoldableLock, until deadline: ContinuousClock.Instant, endpoint: String) async throws -> HeldLock {
+    private func acquire<Lock: DistributedLock>(_ lock: Lock, until deadline: ContinuousClock.Instant, endpoint: String) async throws -> HeldLock<Lock> {
         var pause = Duration.milliseconds(50)
         while true {
             do throws(LockError) {
-                return try await lock.lock(name, ttl: ttl.duration, wait: max(.zero, deadline - .now), token: token)
+                return try await HeldLock.acquire(name, on: lock, ttl: ttl.duration, wait: max(.zero, deadline - .now), token: token)
             } catch {
                 if Self.isTransient(error), deadline - .now > pause {
                     try? await Task.sleep(for: pause)
@@ -155,7 +161,7 @@ struct HoldCommand: AsyncParsableCommand {
 
     /// Releases the lock after the command's process group has ended and exits: with the
     /// command's status, unless the lease ended before the command did (76).
-    private func release(_ lease: HeldLock, commandStatus status: Int32, leaseValid: Bool) async throws -> Never {
+    private func release<Lock: DistributedLock>(_ lease: HeldLock<Lock>, commandStatus status: Int32, leaseValid: Bool) async throws -> Never {
         let released: Bool
         do {
             released = try await lease.unlock()

@@ -10,13 +10,9 @@ enum RedisTarget {
     case redlock([RedisConfiguration])
 
     /// Whether `url` lists several hosts (`redis://h1:p1,h2:p2`): a cluster's seeds. A Sentinel
-    /// URL lists sentinels, not servers, and is not one.
+    /// URL lists sentinels, not servers, and is not one; nor is a URL that does not parse.
     static func isSeedList(_ url: String) -> Bool {
-        guard let schemeEnd = url.range(of: "://"), url.hasPrefix("redis://") || url.hasPrefix("rediss://") else { return false }
-        let rest = url[schemeEnd.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" }
-        let hosts = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
-        return hosts.contains(",")
+        (try? RedisURL(parsing: url))?.isSeedList ?? false
     }
 
     /// Connects and returns the servers. With `probeUntil`, the server (a cluster: one of its

@@ -17,23 +17,22 @@ extension RedisClusterConfiguration {
         guard scheme == "redis" || scheme == "rediss" else {
             throw RedisError(.invalidURL, "a cluster URL must use redis:// or rediss://, not \(scheme)://")
         }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        let hostsStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
-        let userInfo = rest[..<hostsStart]
-        let hosts = authority[hostsStart...].split(separator: ",", omittingEmptySubsequences: false)
-        guard !hosts.isEmpty, !hosts.contains(where: \.isEmpty) else {
-            throw RedisError(.invalidURL, "the cluster URL's seed list is empty or has an empty entry; write host1:port1,host2:port2")
+        try self.init(url: RedisURL(parsing: url), environment: environment)
+    }
+
+    /// The cluster whose seeds `url` lists (one host is one seed); every other part of the URL
+    /// applies to every node, as for one server.
+    ///
+    /// - Throws: ``RedisError/Code/invalidURL`` for a scheme other than `redis://` or
+    ///   `rediss://` or an item that is wrong, ``RedisError/Code/invalidConfiguration`` for a
+    ///   database.
+    public init(url: RedisURL, environment: [String: String] = RedisConfiguration.processEnvironment) throws(RedisError) {
+        guard url.scheme == .redis || url.scheme == .rediss else {
+            throw RedisError(.invalidURL, "a cluster URL must use redis:// or rediss://, not \(url.scheme.rawValue)://")
         }
-        var node = try RedisConfiguration(url: "\(scheme)://\(userInfo)\(hosts[0])\(rest[authorityEnd...])", environment: environment)
-        var seeds = [node.endpoint]
-        for host in hosts.dropFirst() {
-            let seed = try RedisConfiguration(url: "\(scheme)://\(host)", environment: [:]).endpoint
-            if !seeds.contains(seed) { seeds.append(seed) }
-        }
-        node.endpoint = seeds[0]
-        self.init(seeds: seeds, node: node)
+        var seeds: [RedisConfiguration.Endpoint] = []
+        for host in url.hosts where !seeds.contains(host) { seeds.append(host) }
+        self.init(seeds: seeds, node: try RedisConfiguration(node: url, endpoint: seeds[0], environment: environment))
         try validate()
     }
 }

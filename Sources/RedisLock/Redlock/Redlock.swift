@@ -22,7 +22,7 @@ public import Logging
 /// persistence stays unavailable for at least the longest TTL (the delayed-restart rule);
 /// otherwise it forgets locks it granted and a second client can assemble a majority.
 /// On fencing across nodes see ``RedlockLease``.
-public final class Redlock: Sendable {
+public final class Redlock: DistributedLock {
     /// One locker per independent master, in node order.
     public let lockers: [Locker]
     /// Timeouts and retries.
@@ -58,8 +58,8 @@ public final class Redlock: Sendable {
     ///
     /// - Parameter token: your own token; by default 128 random bits, the same on every node.
     public func tryLock(_ name: String, ttl: Duration, token: String? = nil) async throws(LockError) -> RedlockAttempt {
-        let token = try token.map { (t) throws(LockError) in try Locker.validateToken(t) } ?? Locker.makeToken()
-        _ = try Locker.validateTTL(ttl)
+        let token = try LockValidation.token(token, layout: .record)
+        _ = try LockValidation.ttl(ttl)
         guard configuration.nodeTimeout < ttl else {
             throw LockError(.invalidArgument, "the TTL (\(ttl.formattedMilliseconds)) must be longer than the per-node timeout (\(configuration.nodeTimeout.formattedMilliseconds))")
         }
@@ -105,6 +105,7 @@ public final class Redlock: Sendable {
     @discardableResult
     public func unlock(_ lease: RedlockLease) async -> Bool {
         let released = await releaseEverywhere(name: lease.name, token: lease.token)
+        lease.markReleased()
         return released >= quorum
     }
 
@@ -116,7 +117,7 @@ public final class Redlock: Sendable {
     ///   validity ran out; when nodes merely failed to answer, trying again may succeed.
     @discardableResult
     public func extend(_ lease: RedlockLease, ttl: Duration) async throws(LockError) -> Bool {
-        _ = try Locker.validateTTL(ttl)
+        _ = try LockValidation.ttl(ttl)
         guard !lease.isLost else { return false }
         let start = ContinuousClock.now
         // Per node: true extended, false no longer ours there, nil failed or no answer.
@@ -133,7 +134,11 @@ public final class Redlock: Sendable {
         guard extended >= quorum, ContinuousClock.now < lease.validUntil else {
             // Lost for good once too many nodes say it is not ours, or the validity is over;
             // a node that merely failed may answer the next try.
-            if gone > lockers.count - quorum || ContinuousClock.now >= lease.validUntil { lease.markLost() }
+            if gone > lockers.count - quorum {
+                lease.markLost(.expired)
+            } else if ContinuousClock.now >= lease.validUntil {
+                lease.markLost(.renewalFailed("no majority of the nodes could be extended before the lease's validity ended"))
+            }
             return false
         }
         lease.extendValidity(to: start + ttl - drift(for: ttl))

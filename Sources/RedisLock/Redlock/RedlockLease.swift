@@ -8,7 +8,7 @@ import Synchronization
 /// fence is higher, but the largest fence of a later acquisition can be smaller than the
 /// largest of an earlier one. A resource that needs a strictly increasing token must compare
 /// per node (or use a single-node ``Locker`` with persistence for fencing).
-public final class RedlockLease: Sendable, CustomStringConvertible {
+public final class RedlockLease: DistributedLease {
     /// The lock's name.
     public let name: String
     /// The token stored on every node.
@@ -20,7 +20,8 @@ public final class RedlockLease: Sendable, CustomStringConvertible {
 
     private struct State {
         var validUntil: ContinuousClock.Instant
-        var lost = false
+        var loss: LeaseLoss?
+        var released = false
     }
 
     private let state: Mutex<State>
@@ -36,18 +37,27 @@ public final class RedlockLease: Sendable, CustomStringConvertible {
     /// acquire (or last extend) took minus the drift allowance, from the moment it started.
     public var validUntil: ContinuousClock.Instant { state.withLock { $0.validUntil } }
 
-    /// Whether the lease is still valid (not lost, validity not over).
-    public var isValid: Bool { state.withLock { !$0.lost && ContinuousClock.now < $0.validUntil } }
+    /// Why the lease was lost (an extend found that a majority no longer held the lock, or
+    /// none succeeded within the validity), once it has been; `nil` while held.
+    public var loss: LeaseLoss? { state.withLock { $0.loss } }
 
-    /// Whether an extend found that a majority no longer held the lock.
-    public var isLost: Bool { state.withLock { $0.lost } }
+    /// Whether the holder has released the lease.
+    public var isReleased: Bool { state.withLock { $0.released } }
 
     func extendValidity(to instant: ContinuousClock.Instant) {
         state.withLock { $0.validUntil = instant }
     }
 
-    func markLost() {
-        state.withLock { $0.lost = true }
+    /// Records the first loss; later calls, and calls after the release, do nothing.
+    func markLost(_ loss: LeaseLoss) {
+        state.withLock { state in
+            if state.loss == nil, !state.released { state.loss = loss }
+        }
+    }
+
+    /// Records that the holder released the lease.
+    func markReleased() {
+        state.withLock { $0.released = true }
     }
 
     /// `name on nodes [0, 2]`.
