@@ -102,6 +102,24 @@ struct ProxyInspectTests {
         }
     }
 
+    /// Through Codis, `scanNodes` (the codis-servers) list the keys with SCAN instead of
+    /// SLOTSSCAN, while the values are read through the proxy: the same rows either way.
+    @Test func codisServersAsScanNodesListTheSameLocks() async throws {
+        try await ProxyLockTesting.with(.codis) { target in
+            let fixture = try await Self.seed(target)
+            let proxy = try target.client()
+            let nodes = try target.backends.map { try RedisClient(url: $0.url) }
+            defer { Task { for node in nodes { await node.shutdown() } } }
+            let viaSlots = try await LockInspector(client: proxy, selection: .glob("*orders*")).refresh()
+            let viaNodes = try await LockInspector(servers: .single(proxy), selection: .glob("*orders*"), scanNodes: nodes).refresh()
+            let expected = Set(fixture.tokens.keys).union([Fixture.goKey, "cache:orders:1"])
+            #expect(Set(viaSlots.locks.map(\.key)) == expected)
+            #expect(Set(viaNodes.locks.map(\.key)) == expected)
+            #expect(viaNodes.locks.count == expected.count, "a key listed on two nodes must show once")
+            #expect(viaNodes.conditions.proxy == .codis && viaNodes.conditions.clockIsLocal)
+        }
+    }
+
     /// twemproxy cannot list keys: without `--scan-node` one usage error names it; with both
     /// backends the locks of both are listed (read through the proxy).
     @Test func listThroughTwemproxyNeedsScanNodes() async throws {

@@ -184,18 +184,26 @@ public final class LockInspector: Sendable {
         _ scanners: [NodeScanner], _ body: @escaping @Sendable (NodeScanner) async throws(RedisError) -> NodeScan
     ) async -> [Result<NodeScan, RedisError>] {
         if scanners.count == 1 {
-            do throws(RedisError) { return [.success(try await body(scanners[0]))] } catch { return [.failure(error)] }
+            return [await outcome(of: body, scanners[0])]
         }
         return await withTaskGroup(of: (Int, Result<NodeScan, RedisError>).self) { group in
             for (index, scanner) in scanners.enumerated() {
-                group.addTask {
-                    do throws(RedisError) { return (index, .success(try await body(scanner))) } catch { return (index, .failure(error)) }
-                }
+                // The typed `do`/`catch` lives in a function of its own: inside the child
+                // task's closure, a release build returned a corrupt index (an out-of-range
+                // trap here when the backends behind a proxy were scanned side by side).
+                group.addTask { (index, await outcome(of: body, scanner)) }
             }
             var results = [Result<NodeScan, RedisError>](repeating: .failure(RedisError(.connectionFailed, "not scanned")), count: scanners.count)
             for await (index, result) in group { results[index] = result }
             return results
         }
+    }
+
+    /// `body`'s scan of `scanner`, or its error.
+    private static func outcome(
+        of body: @Sendable (NodeScanner) async throws(RedisError) -> NodeScan, _ scanner: NodeScanner
+    ) async -> Result<NodeScan, RedisError> {
+        do throws(RedisError) { return .success(try await body(scanner)) } catch { return .failure(error) }
     }
 
     /// The nodes' scans as one, and the nodes that did not answer.
