@@ -70,7 +70,7 @@ struct ListCommand: AsyncParsableCommand {
         let conditions = await inspector.expectedConditions()
         if conditions.proxy == .twemproxy && nodes.isEmpty {
             await shutdown()
-            printError("twemproxy cannot list keys (it has no SCAN): give each backend redis-server of its pool with --scan-node URL (repeatable); values are still read through the proxy")
+            printError(LockInspector.scanNodesRequired.message)
             throw LockwatchExit.usage
         }
         let output = LineOutput()

@@ -131,6 +131,14 @@ struct ProxyInspectTests {
             #expect(missing.status == 64, "stderr: \(missing.stderr)")
             #expect(missing.stderr.contains("--scan-node"))
             #expect(missing.stdout.isEmpty)
+            // The dashboard's inspector says the same (its banner).
+            let inspector = LockInspector(client: try target.client(), selection: .prefix("lock:"))
+            do throws(RedisError) {
+                _ = try await inspector.refresh()
+                Issue.record("a refresh through twemproxy without scan nodes succeeded")
+            } catch {
+                #expect(error.code == .invalidConfiguration && error.message.contains("--scan-node"), "\(error)")
+            }
 
             let nodes = target.backends.flatMap { ["--scan-node", $0.url] }
             let table = try await runLockwatch(["list", "--url", target.url] + nodes, in: scratch.path)

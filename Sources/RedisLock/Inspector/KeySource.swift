@@ -48,11 +48,14 @@ struct KeySource {
 
     /// `SLOTSSCAN slot cursor COUNT count` for every slot in `slots` (Codis: 0 ..< 1024), up to
     /// `parallel` slots at a time, keeping the keys `selection` matches.
-    static func slotsScan(selection: LockInspector.Selection, count: Int, slots: Range<Int> = 0 ..< CodisSlotCount.value, parallel: Int = 32) -> KeySource {
+    static func slotsScan(selection: LockInspector.Selection, count: Int, slots: Range<Int> = 0 ..< codisSlotCount, parallel: Int = 32) -> KeySource {
         var source = KeySource(kind: .slotsScan(selection: selection), count: count, parallel: max(parallel, 1), walks: [], nextSlots: slots)
         source.startSlots()
         return source
     }
+
+    /// How many slots Codis has: it routes a key to slot `crc32(hash tag) % 1024`.
+    static let codisSlotCount = 1024
 
     /// Whether every key was listed.
     var isFinished: Bool { walks.isEmpty }
@@ -108,10 +111,4 @@ struct KeySource {
         let keys = try [ByteBuffer](fromRESP: iterator.next()!)
         return (next, keys)
     }
-}
-
-/// How many slots Codis has.
-enum CodisSlotCount {
-    /// 1024: Codis routes a key to slot `crc32(hash tag) % 1024`.
-    static let value = 1024
 }

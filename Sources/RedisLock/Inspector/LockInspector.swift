@@ -70,6 +70,12 @@ public final class LockInspector: Sendable {
         return RedisProxyKind.none
     }
 
+    /// The error of a scan through twemproxy without ``scanNodes``: it has no way to list keys.
+    public static let scanNodesRequired = RedisError(
+        .invalidConfiguration,
+        "twemproxy cannot list keys (it has no SCAN): give each backend redis-server of its pool with --scan-node URL "
+            + "(repeatable); the values are still read through the proxy")
+
     /// What a scan will have to do without, known before it starts (the server is connected
     /// to first, which detects a proxy): through a proxy ages are local and waiters unknown.
     /// `list` marks its rows with it as they stream out.

@@ -177,7 +177,7 @@ struct NodeScanner: Sendable {
     /// Through twemproxy, which cannot list keys, a listing client is required.
     private func listingConnection(proxy: RedisProxyKind) async throws(RedisError) -> RedisConnection? {
         if let listingClient { return try await listingClient.connection() }
-        if proxy == .twemproxy { throw Self.twemproxyNeedsScanNodes }
+        if proxy == .twemproxy { throw LockInspector.scanNodesRequired }
         return nil
     }
 
@@ -189,12 +189,6 @@ struct NodeScanner: Sendable {
         }
         return .scan(pattern: selection.pattern, count: scanCount)
     }
-
-    /// The error for a twemproxy without backends to scan.
-    static let twemproxyNeedsScanNodes = RedisError(
-        .invalidConfiguration,
-        "twemproxy cannot list keys (it has no SCAN): give each backend redis-server to scan with --scan-node URL "
-            + "(repeat it for every server of the pool); the values are still read through the proxy")
 
     /// The server's clock; this machine's through a proxy (no `TIME` there) or when the server
     /// refuses `TIME` (with a note), marked in ``NodeScan/clockIsLocal``.
