@@ -149,7 +149,7 @@ let package = Package(
         // bounded waits, running the lockwatch binary).
         .target(
             name: "LockTestSupport",
-            dependencies: ["RESP", "RedisLock", "RedisTestSupport"],
+            dependencies: ["RESP", "RedisLock", "RedisTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/LockTestSupport",
             swiftSettings: strict
         ),

@@ -91,6 +91,18 @@ let package = Package(
             path: "InspectorBenchmark",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "proxy-benchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "RESP", package: "lockwatch"),
+                .product(name: "RedisLock", package: "lockwatch"),
+                .product(name: "LocalRedis", package: "lockwatch"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "ProxyBenchmark",
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

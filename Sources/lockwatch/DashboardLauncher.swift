@@ -16,10 +16,11 @@ enum DashboardLauncher {
         interval: Duration,
         readOnly: Bool,
         audit: ForceRelease.Audit,
-        contextLabel: ContextLabel? = nil
+        contextLabel: ContextLabel? = nil,
+        scanNodes: [RedisClient] = []
     ) async -> DashboardExit {
         let configuration = connected.firstConfiguration
-        let inspector = LockInspector(servers: connected.servers, selection: selection)
+        let inspector = LockInspector(servers: connected.servers, selection: selection, scanNodes: scanNodes)
         let live = LiveInspector(inspector: inspector)
         let notifications = ExpiryNotifications(inspector: inspector)
         let user = configuration.username ?? (configuration.password == nil ? nil : "default")

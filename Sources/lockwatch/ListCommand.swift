@@ -15,13 +15,21 @@ struct ListCommand: AsyncParsableCommand {
             little memory. JSON (--json) is an array, --ndjson one object per line, of objects with key (invalid UTF-8 shown as U+FFFD), \
             key_base64 (the exact bytes, for `release --key-base64`), format, type, owner, token, ttl_ms \
             (null: no TTL, the lock never expires), fence, waiters, acquired_ms, age_ms, \
-            acquisitions_per_second and stuck; on a cluster also node; on a Redlock set (several \
+            acquisitions_per_second, stuck, clock ("server", or "local": ages from this \
+            machine's clock) and waiters_unknown (true: this library's lock, waiters not \
+            countable); on a cluster also node; on a Redlock set (several \
             --url) also nodes_held, nodes_total, quorum (one holder on a majority) and \
             holders_agree, with ttl_ms how long that majority lasts. Every primary of a cluster \
             is scanned. Every non-ASCII or control character in JSON is \
             a \\u escape; in the table, control and format characters are shown escaped. \
             When the ACL user may not run an optional command (TIME, PUBSUB, MGET, EXISTS), \
             the locks are listed anyway and a note on stderr says what is missing.
+            Through a proxy (Codis, twemproxy) there is no SCAN, TIME or PUBSUB: Codis is \
+            listed with SLOTSSCAN over its 1024 slots through the proxy, twemproxy's backends \
+            with SCAN on each --scan-node (required there; values are still read through the \
+            proxy); ages use this machine's clock (marked * in the table, "clock":"local" in \
+            JSON) and waiters are unknown (? in the table); the table ends with a line \
+            'via codis proxy' (stderr with --json).
             Exit codes: 0 success (also when no locks match); 64 bad usage; 69 Redis \
             unreachable (also: some nodes of several did not answer; the others are listed); \
             77 authentication or permission refused (NOPERM on a command the listing needs: \
@@ -30,6 +38,8 @@ struct ListCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: ConnectionOptions
+
+    @OptionGroup var scanNodes: ScanNodeOptions
 
     @Option(help: "List keys starting with this prefix.")
     var prefix: String?
@@ -49,25 +59,39 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let nodes = try scanNodes.clients(passwordFile: connection.passwordFile)
         let connected = try await connection.target().connect()
         let selection: LockInspector.Selection = try match.map { .glob($0) } ?? .prefix(prefix ?? connection.selectedContext()?.singlePrefix() ?? "lock:")
-        let inspector = LockInspector(servers: connected.servers, selection: selection)
+        let inspector = LockInspector(servers: connected.servers, selection: selection, scanNodes: nodes)
+        func shutdown() async {
+            await connected.shutdown()
+            for node in nodes { await node.shutdown() }
+        }
+        let conditions = await inspector.expectedConditions()
+        if conditions.proxy == .twemproxy && nodes.isEmpty {
+            await shutdown()
+            printError(LockInspector.scanNodesRequired.message)
+            throw LockwatchExit.usage
+        }
         let output = LineOutput()
-        let writer = ListWriter(format: json ? .json : ndjson ? .ndjson : .table, output: output)
+        let writer = ListWriter(format: json ? .json : ndjson ? .ndjson : .table, output: output, conditions: conditions)
         let snapshot: InspectionSnapshot
         do {
             // Rows are written as they are decoded, not gathered first.
             snapshot = try await inspector.scan { locks, serverTime in writer.add(locks, serverTime: serverTime) }
         } catch {
-            await connected.shutdown()
+            await shutdown()
             throw redisExitCode(for: error)
         }
-        await connected.shutdown()
+        await shutdown()
         writer.finish(serverTime: snapshot.serverTimeMilliseconds)
         for note in snapshot.notes { printError("note: \(TerminalText.sanitize(note))") }
         if !json && !ndjson {
             let count = writer.count
             output.write("\(count) lock\(count == 1 ? "" : "s") under \(TerminalText.sanitize(selection.description)) (\(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands)\n")
+        }
+        if let line = Self.proxyLine(conditions, scanNodes: nodes.count) {
+            if json || ndjson { printError(line) } else { output.write(line + "\n") }
         }
         if !snapshot.unreachableNodes.isEmpty {
             for node in snapshot.unreachableNodes { printError("not answering, its locks are missing: \(TerminalText.sanitize(node))") }
@@ -75,7 +99,15 @@ struct ListCommand: AsyncParsableCommand {
         }
     }
 
-    static func json(_ lock: InspectedLock, now: Int64) -> JSONText.Value {
+    /// `via codis proxy (keys listed with SLOTSSCAN …)` and what the marks mean; `nil`
+    /// without a proxy.
+    static func proxyLine(_ conditions: ScanConditions, scanNodes: Int) -> String? {
+        guard let via = conditions.proxyLine else { return nil }
+        let listing = scanNodes > 0 ? "keys listed with SCAN on \(scanNodes) --scan-node" : "keys listed with SLOTSSCAN over 1024 slots"
+        return "\(via) (\(listing); HELD* from this machine's clock, no TIME; WAITERS ? unknown, no PUBSUB)"
+    }
+
+    static func json(_ lock: InspectedLock, now: Int64, conditions: ScanConditions = ScanConditions()) -> JSONText.Value {
         .object([
             ("key", .string(lock.key)),
             ("key_base64", .string(Data(lock.keyBytes).base64EncodedString())),
@@ -90,6 +122,8 @@ struct ListCommand: AsyncParsableCommand {
             ("age_ms", lock.ageMilliseconds(at: now).map { .integer($0) } ?? .null),
             ("acquisitions_per_second", lock.acquisitionsPerSecond.map { .double($0) } ?? .null),
             ("stuck", .bool(lock.isStuck)),
+            ("clock", .string(conditions.clockIsLocal ? "local" : "server")),
+            ("waiters_unknown", .bool(PlainLockTable.waitersUnknown(lock, conditions))),
         ] + placementFields(lock.placement))
     }
 

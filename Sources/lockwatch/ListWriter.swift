@@ -24,11 +24,14 @@ final class ListWriter: Sendable {
 
     private let format: Format
     private let output: LineOutput
+    /// Whether ages are local and waiters unknown (through a proxy): marks on every row.
+    private let conditions: ScanConditions
     private let state = Mutex(State())
 
-    init(format: Format, output: LineOutput) {
+    init(format: Format, output: LineOutput, conditions: ScanConditions = ScanConditions()) {
         self.format = format
         self.output = output
+        self.conditions = conditions
     }
 
     /// How many rows were handed over.
@@ -60,7 +63,7 @@ final class ListWriter: Sendable {
         let rows = state.buffered.sorted { $0.keyBytes.lexicographicallyPrecedes($1.keyBytes) }
         state.buffered = []
         if format == .table, !rows.isEmpty {
-            let layout = PlainLockTable.Layout(firstRows: rows, serverTime: serverTime)
+            let layout = PlainLockTable.Layout(firstRows: rows, serverTime: serverTime, conditions: conditions)
             state.layout = layout
             output.write(layout.line(PlainLockTable.headers + (layout.showsNodes ? ["NODES"] : [])))
         }
@@ -74,11 +77,11 @@ final class ListWriter: Sendable {
             switch format {
             case .table:
                 guard let layout = state.layout else { continue }
-                text += layout.line(PlainLockTable.cells(lock, serverTime: serverTime, showsNodes: layout.showsNodes))
+                text += layout.line(PlainLockTable.cells(lock, serverTime: serverTime, showsNodes: layout.showsNodes, conditions: conditions))
             case .json:
-                text += (state.written == 0 ? "[\n" : ",\n") + JSONText.render(ListCommand.json(lock, now: serverTime))
+                text += (state.written == 0 ? "[\n" : ",\n") + JSONText.render(ListCommand.json(lock, now: serverTime, conditions: conditions))
             case .ndjson:
-                text += JSONText.render(ListCommand.json(lock, now: serverTime)) + "\n"
+                text += JSONText.render(ListCommand.json(lock, now: serverTime, conditions: conditions)) + "\n"
             }
             state.written += 1
         }

@@ -8,25 +8,32 @@ enum PlainLockTable {
 
     /// The table; a NODES column (the cluster node, or a Redlock lock's "held on / of" nodes)
     /// when any lock came from several servers.
-    static func render(_ locks: [InspectedLock], serverTime: Int64) -> String {
+    static func render(_ locks: [InspectedLock], serverTime: Int64, conditions: ScanConditions = ScanConditions()) -> String {
         guard !locks.isEmpty else { return "" }
-        let layout = Layout(firstRows: locks, serverTime: serverTime)
+        let layout = Layout(firstRows: locks, serverTime: serverTime, conditions: conditions)
         var output = layout.line(headers + (layout.showsNodes ? ["NODES"] : []))
-        for lock in locks { output += layout.line(cells(lock, serverTime: serverTime, showsNodes: layout.showsNodes)) }
+        for lock in locks { output += layout.line(cells(lock, serverTime: serverTime, showsNodes: layout.showsNodes, conditions: conditions)) }
         return output
     }
 
-    /// One lock's cells, sanitized.
-    static func cells(_ lock: InspectedLock, serverTime: Int64, showsNodes: Bool) -> [String] {
+    /// Whether `lock` is one of this library's (it has a wake-up channel) whose waiters could
+    /// not be counted: shown as unknown, not 0.
+    static func waitersUnknown(_ lock: InspectedLock, _ conditions: ScanConditions) -> Bool {
+        conditions.waitersUnknown && lock.waiters == nil && lock.format == .lockwatch
+    }
+
+    /// One lock's cells, sanitized: the age marked `*` when it is from this machine's clock,
+    /// the waiters `?` when unknown.
+    static func cells(_ lock: InspectedLock, serverTime: Int64, showsNodes: Bool, conditions: ScanConditions = ScanConditions()) -> [String] {
         var row = [
             TerminalText.sanitize(lock.keyBytes),
             lock.format.rawValue,
             TerminalText.sanitize(lock.owner ?? "-"),
             TerminalText.sanitize(String((lock.token ?? "-").prefix(12))),
             lock.ttlMilliseconds.map(formatMilliseconds) ?? "none (stuck)",
-            lock.ageMilliseconds(at: serverTime).map(formatMilliseconds) ?? "-",
+            lock.ageMilliseconds(at: serverTime).map { formatMilliseconds($0) + (conditions.clockIsLocal ? "*" : "") } ?? "-",
             lock.fence.map { String($0) } ?? "-",
-            lock.waiters.map { String($0) } ?? "-",
+            waitersUnknown(lock, conditions) ? "?" : lock.waiters.map { String($0) } ?? "-",
         ]
         if showsNodes { row.append(TerminalText.sanitize(lock.placement?.summary ?? "-")) }
         return row
@@ -38,11 +45,11 @@ enum PlainLockTable {
         let showsNodes: Bool
         let widths: [Int]
 
-        init(firstRows locks: [InspectedLock], serverTime: Int64) {
+        init(firstRows locks: [InspectedLock], serverTime: Int64, conditions: ScanConditions = ScanConditions()) {
             showsNodes = locks.contains { $0.placement != nil }
             var widths = (headers + (showsNodes ? ["NODES"] : [])).map { TerminalText.displayWidth($0) }
             for lock in locks {
-                for (column, cell) in cells(lock, serverTime: serverTime, showsNodes: showsNodes).enumerated() {
+                for (column, cell) in cells(lock, serverTime: serverTime, showsNodes: showsNodes, conditions: conditions).enumerated() {
                     widths[column] = max(widths[column], TerminalText.displayWidth(cell))
                 }
             }

@@ -19,7 +19,12 @@ struct ReleaseCommand: AsyncParsableCommand {
             each refused attempt, is recorded (time, operator, host, key, value) in a Redis \
             stream and a local log. On a cluster the key's primary is found by its slot; on a \
             Redlock set (several --url) every node's copy is released against its own value, \
-            with an audit entry per node. A key that is not UTF-8 can be given as it is, or as \
+            with an audit entry per node. Through a proxy (Codis, twemproxy) the script runs \
+            with EVAL (never SCRIPT LOAD), and the audit record goes to a capped Redis list \
+            (the last 1,000) instead of a stream, as codis-server 3.2 has no streams: \
+            AUDIT-STREAM:{TAG}, pushed in the same script as the delete (TAG: the lock's hash \
+            tag, else its whole key, so the list lives on the lock's backend), and to the \
+            local log. A key that is not UTF-8 can be given as it is, or as \
             --key-base64 (the key_base64 of `list --json`).
             Exit codes: 0 released (on a Redlock set: on at least one node); 1 declined at the prompt; 64 bad usage (also: no --yes \
             without a terminal to ask on; a key that is not a lock without --force-unknown); 65 the lock changed hands (or --token is not the holder's), nothing deleted, the attempt audited; 66 no \
@@ -78,7 +83,9 @@ struct ReleaseCommand: AsyncParsableCommand {
         } catch let error as RedisError {
             throw redisExitCode(for: error)
         }
-        print(PlainLockTable.render([shown], serverTime: Int64(Date().timeIntervalSince1970 * 1000)), terminator: "")
+        let conditions = await inspector.expectedConditions()
+        if let via = conditions.proxyLine { print(via) }
+        print(PlainLockTable.render([shown], serverTime: Int64(Date().timeIntervalSince1970 * 1000), conditions: conditions), terminator: "")
         if let fields = shown.hashFields {
             // One line per field, each side escaped: a newline inside a field never looks like another field.
             print("value: a hash of \(fields.count) field\(fields.count == 1 ? "" : "s")")
@@ -114,7 +121,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         let outcome = await inspector.forceRelease(shown, expecting: token.map { .token($0) }, audit: audit)
         switch outcome {
         case .released(let entry):
-            print("released \(shownKey)" + (entry.map { " (audit entry \(TerminalText.sanitize($0)))" } ?? ""))
+            print("released \(shownKey)" + (entry.map { " (audit entry \(TerminalText.sanitize($0)))" } ?? auditListNote(conditions, audit, keyBytes)))
         case .releasedCopies(let released, let held, let others):
             print("released \(shownKey) on \(released) of \(held) nodes (an audit entry on each)")
             for other in others { printError("not released on \(TerminalText.sanitize(other))") }
@@ -129,6 +136,15 @@ struct ReleaseCommand: AsyncParsableCommand {
             printError(TerminalText.sanitize(message))
             throw message.contains("NOPERM") ? LockwatchExit.permission : LockwatchExit.unavailable
         }
+    }
+}
+
+extension ReleaseCommand {
+    /// ` (audit record in list KEY)` through a proxy, where the record goes to a list.
+    func auditListNote(_ conditions: ScanConditions, _ audit: ForceRelease.Audit, _ key: [UInt8]) -> String {
+        guard conditions.proxyLine != nil, let base = audit.streamKey else { return "" }
+        let list = ForceRelease.auditListKey(base: base, lockKey: key) ?? Array(base.utf8)
+        return " (audit record in list \(TerminalText.sanitize(list)))"
     }
 }
 

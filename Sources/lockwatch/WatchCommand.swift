@@ -22,6 +22,8 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var scanNodes: ScanNodeOptions
+
     @Option(help: "Watch keys starting with this prefix. (Default: the context's prefix, else lock:.)")
     var prefix: String?
 
@@ -48,6 +50,7 @@ struct WatchCommand: AsyncParsableCommand {
         let context = try connection.selectedContext()
         let prefix = try self.prefix ?? context?.singlePrefix() ?? "lock:"
         let target = try connection.target()
+        let nodes = try scanNodes.clients(passwordFile: connection.passwordFile, logger: DashboardLauncher.silentLogger)
         let connected = try await target.connect(logger: DashboardLauncher.silentLogger, probeUntil: nil)
         let exit = await DashboardLauncher.run(
             connected: connected,
@@ -57,8 +60,9 @@ struct WatchCommand: AsyncParsableCommand {
             audit: ForceRelease.Audit(
                 streamKey: (auditStream ?? prefix + "lockwatch:audit").nilIfEmpty,
                 logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty),
-            contextLabel: context?.headerLabel)
+            contextLabel: context?.headerLabel, scanNodes: nodes)
         await connected.shutdown()
+        for node in nodes { await node.shutdown() }
         let status = DashboardLauncher.exitStatus(exit)
         if status != 0 { throw ExitCode(status) }
     }

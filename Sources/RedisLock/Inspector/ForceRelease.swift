@@ -5,6 +5,12 @@ import NIOCore
 /// Force-releases a stuck lock for an operator: compare-and-delete against the value the
 /// operator saw (or a token), never a blind `DEL`, and an audit entry in a Redis stream and a
 /// local log.
+///
+/// Through a proxy (Codis, twemproxy) the script runs with `EVAL` when the backend does not
+/// know it (never `SCRIPT LOAD`), and the audit entry goes to a capped Redis list instead of a
+/// stream (codis-server 3.2 has no streams): `LPUSH` + `LTRIM` in the same script as the
+/// compare-and-delete, on ``AuditList/key(base:lockKey:)`` (the stream's name plus the lock's
+/// hash tag, so both keys live on the same backend).
 public struct ForceRelease: Sendable {
     /// Where audit entries go.
     public struct Audit: Sendable {
@@ -60,12 +66,14 @@ public struct ForceRelease: Sendable {
         case token(String)
     }
 
-    /// Compare-and-delete for strings and hashes, on exact bytes. KEYS: the key. ARGV: mode
-    /// (`value`, `hash` or `token`), expected (the value, the number of hash fields, or the
-    /// token), wake-up channel or '', publish command (`PUBLISH`, or `SPUBLISH` on a
-    /// cluster), then for `hash` the expected field and value pairs. Returns `{status,
-    /// current}` (current: a string's value, a hash's flat `HGETALL`, or the type): 0
-    /// vanished, 1 changed hands, 2 unsupported type, 3 released (current: what was deleted).
+    /// Compare-and-delete for strings and hashes, on exact bytes. KEYS: the key, and the
+    /// audit list when there is one. ARGV: mode (`value`, `hash` or `token`), expected (the
+    /// value, the number of hash fields, or the token), wake-up channel or '', publish command
+    /// (`PUBLISH`, or `SPUBLISH` on a cluster), the audit list's length cap ('' for no list),
+    /// the audit record of a release, the one of a refused attempt, then for `hash` the
+    /// expected field and value pairs. Returns `{status, current}` (current: a string's value,
+    /// a hash's flat `HGETALL`, or the type): 0 vanished, 1 changed hands, 2 unsupported type,
+    /// 3 released (current: what was deleted). Runs on Redis 3.2 (no `TIME`, no streams).
     static let script = RedisScript("""
         local kind = redis.call('TYPE', KEYS[1]).ok
         if kind == 'none' then return {0, ''} end
@@ -85,7 +93,7 @@ public struct ForceRelease: Sendable {
           elseif ARGV[1] == 'hash' then
             local count = tonumber(ARGV[2])
             matches = redis.call('HLEN', KEYS[1]) == count
-            for i = 5, 4 + 2 * count, 2 do
+            for i = 8, 7 + 2 * count, 2 do
               if not matches then break end
               matches = redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1]
             end
@@ -93,9 +101,18 @@ public struct ForceRelease: Sendable {
         else
           return {2, kind}
         end
-        if not matches then return {1, current} end
+        local function audit(record)
+          if ARGV[5] == '' then return end
+          redis.call('LPUSH', KEYS[2], record)
+          redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+        end
+        if not matches then
+          audit(ARGV[7])
+          return {1, current}
+        end
         redis.call('DEL', KEYS[1])
         if ARGV[3] ~= '' then redis.call(ARGV[4], ARGV[3], 'released') end
+        audit(ARGV[6])
         return {3, current}
         """)
 
@@ -133,12 +150,15 @@ public struct ForceRelease: Sendable {
         case .hash(let fields): arguments = [ByteBuffer(string: "hash"), ByteBuffer(string: String(fields.count))]
         }
         arguments += [ByteBuffer(bytes: channel), ByteBuffer(string: backend.wakeUpPublishCommand)]
+        let list = auditList(for: key)
+        arguments += list.scriptArguments(released: auditFields(key: key, value: nil, action: "force-release", expectation: expectation),
+                                          refused: auditFields(key: key, value: nil, action: "force-release-refused", expectation: expectation))
         if case .hash(let fields) = expectation {
             for field in fields { arguments += [ByteBuffer(bytes: field.field), ByteBuffer(bytes: field.value)] }
         }
         let reply: RESPToken
         do {
-            reply = try await evaluate(key: key, arguments: arguments)
+            reply = try await evaluate(keys: [key] + list.scriptKeys, arguments: arguments)
         } catch {
             return .failed(Self.explain(error))
         }
@@ -149,25 +169,30 @@ public struct ForceRelease: Sendable {
         switch status {
         case 0: return .vanished
         case 1:
-            _ = await writeAudit(key: key, value: current, action: "force-release-refused", expectation: expectation)
+            _ = await writeAudit(key: key, value: current, action: "force-release-refused", expectation: expectation, list: list)
             return .changedHands(currentValue: current)
         case 2: return .failed("the key is a \(SafeText.escape(current)), not a lock (string or hash)")
         case 3:
-            let entryID = await writeAudit(key: key, value: current, action: "force-release", expectation: expectation)
+            let entryID = await writeAudit(key: key, value: current, action: "force-release", expectation: expectation, list: list)
             return .released(auditEntryID: entryID)
         default:
             return .failed("unexpected reply \(reply)")
         }
     }
 
-    /// Runs ``script`` by its SHA-1 with `key` and `arguments` as exact bytes, loading it
-    /// first when the server does not know it.
-    private func evaluate(key: [UInt8], arguments: [ByteBuffer]) async throws(RedisError) -> RESPToken {
-        let routing = String(decoding: key, as: UTF8.self)  // a cluster follows MOVED for a key that is not UTF-8
-        let command = RESPCommand("EVALSHA", Self.script.sha1, 1, ByteBuffer(bytes: key), arguments)
+    /// Runs ``script`` by its SHA-1 with `keys` and `arguments` as exact bytes; when the server
+    /// does not know it, loads it first, or through a proxy (which refuses `SCRIPT LOAD`) sends
+    /// it with `EVAL`, which the backend caches for the next `EVALSHA`.
+    private func evaluate(keys: [[UInt8]], arguments: [ByteBuffer]) async throws(RedisError) -> RESPToken {
+        let routing = String(decoding: keys[0], as: UTF8.self)  // a cluster follows MOVED for a key that is not UTF-8
+        let keyArguments = keys.map { ByteBuffer(bytes: $0) }
+        let command = RESPCommand("EVALSHA", Self.script.sha1, keys.count, keyArguments, arguments)
         do {
             return try await backend.send(command, nearKey: routing, timeout: nil)
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
+            if let proxy = backend.proxyKind, proxy != .none {
+                return try await backend.send(RESPCommand("EVAL", Self.script.source, keys.count, keyArguments, arguments), nearKey: routing, timeout: nil)
+            }
             _ = try await backend.send(RESPCommand("SCRIPT", "LOAD", Self.script.source), nearKey: routing, timeout: nil)
             return try await backend.send(command, nearKey: routing, timeout: nil)
         }
@@ -184,27 +209,25 @@ public struct ForceRelease: Sendable {
 
     /// Records a release or a refused attempt in the stream and the log. Key and value are
     /// escaped as on the screen (`key_base64` keeps the key's exact bytes).
-    private func writeAudit(key: [UInt8], value: [UInt8], action: String, expectation: Expectation) async -> String? {
-        let milliseconds = Int64(Date().timeIntervalSince1970 * 1000)
-        var fields: [(String, String)] = [
-            ("time_ms", String(milliseconds)), ("operator", SafeText.escape(audit.operatorName)),
-            ("host", SafeText.escape(audit.host)), ("action", action), ("key", SafeText.escape(key)),
-            ("key_base64", Data(key).base64EncodedString()), ("value", SafeText.escape(value)),
-        ]
-        if case .token(let token) = expectation { fields.append(("expected_token", SafeText.escape(token))) }
-        if let node { fields.append(("node", SafeText.escape(node))) }
+    ///
+    /// Through a proxy the script already pushed the record to the audit list (or, when the
+    /// list cannot share the lock's backend, it is pushed here, after the release).
+    private func writeAudit(key: [UInt8], value: [UInt8], action: String, expectation: Expectation, list: AuditList) async -> String? {
+        let fields = auditFields(key: key, value: value, action: action, expectation: expectation)
         var entryID: String?
-        if let stream = audit.streamKey {
+        if case .separate(let listKey) = list {
+            await AuditList.push(AuditList.record(fields), to: listKey, on: backend)
+        } else if case .stream(let stream) = list {
             entryID = try? await backend.send(
                 RESPCommand("XADD", stream, "MAXLEN", "~", 10_000, "*", fields.flatMap { [$0.0, $0.1] }), nearKey: stream, timeout: nil
             ).decode(as: String.self)
         }
         if let logFile = audit.logFile {
-            var record = Dictionary(fields, uniquingKeysWith: { $1 })
-            record["stream_id"] = entryID ?? ""
-            if let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
-                Self.append(data + Data("\n".utf8), to: logFile)
-            }
+            var fields = fields
+            if case .inScript(let listKey) = list { fields.append(("list", SafeText.escape(listKey))) }
+            if case .separate(let listKey) = list { fields.append(("list", SafeText.escape(listKey))) }
+            fields.append(("stream_id", entryID ?? ""))
+            Self.append(Data((AuditList.record(fields) + "\n").utf8), to: logFile)
         }
         return entryID
     }

@@ -256,6 +256,8 @@ public struct InspectionSnapshot: Sendable {
     /// How old the oldest row may be at the snapshot: changes announced but not read yet
     /// (live), or the scan's duration (scanning). `nil` when unknown.
     public var staleness: Duration?
+    /// The proxy the locks were read through, and whether ages are local and waiters unknown.
+    public var conditions = ScanConditions()
 
     /// Makes a snapshot.
     public init(

@@ -27,10 +27,12 @@ extension LockInspector {
         }
         let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
         let merged = try merge(results, scanners: scanners)
-        return InspectionSnapshot(
+        var snapshot = InspectionSnapshot(
             locks: [], events: [], serverTimeMilliseconds: merged.scan.serverTime,
             scannedKeys: merged.scan.scannedKeys, commandCount: merged.scan.commands + topologyCommands,
             roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable,
             notes: merged.scan.notes)
+        snapshot.conditions = merged.conditions
+        return snapshot
     }
 }

@@ -19,6 +19,11 @@ import Synchronization
 /// row that says on how many nodes it is held and whether they have one holder
 /// (``LockPlacement/copies(_:)``). When some nodes do not answer, the refresh shows the others
 /// and names the missing ones in ``InspectionSnapshot/unreachableNodes``.
+///
+/// Through a proxy (Codis, twemproxy) the keys are listed without `SCAN`: Codis's `SLOTSSCAN`
+/// over its 1024 slots, or `SCAN` on the backends in ``scanNodes`` (required for twemproxy);
+/// the values are read through the proxy, ages use this machine's clock and waiters are unknown
+/// (``InspectionSnapshot/conditions``).
 public final class LockInspector: Sendable {
     /// Where the locks are.
     public enum Servers: Sendable {
@@ -38,6 +43,11 @@ public final class LockInspector: Sendable {
     public let scanCount: Int
     /// Keys read per pipelined batch.
     public let batchSize: Int
+    /// The servers behind a proxy whose keys are listed with `SCAN` directly (each listed
+    /// once, side by side), while the values are read through the proxy: twemproxy's
+    /// backends, or Codis's codis-servers instead of `SLOTSSCAN` through the proxy. Only
+    /// with ``Servers/single(_:)``; empty: list through the server itself.
+    public let scanNodes: [RedisClient]
     private let history = Mutex(InspectorHistory())
     /// How many locks each node's previous scan found, to size the next one's rows.
     private let previousLockCounts = Mutex<[Int]>([])
@@ -45,11 +55,35 @@ public final class LockInspector: Sendable {
     private let mgetRefused = Mutex(false)
 
     /// Makes an inspector of the locks on `servers`.
-    public init(servers: Servers, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512) {
+    public init(servers: Servers, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512, scanNodes: [RedisClient] = []) {
         self.servers = servers
         self.selection = selection
         self.scanCount = max(scanCount, 10)
         self.batchSize = max(batchSize, 1)
+        self.scanNodes = scanNodes
+    }
+
+    /// The proxy in front of the server (``Servers/single(_:)``), `.none` for Redis itself
+    /// and for a cluster or Redlock set, `nil` before the first connection.
+    public var proxyKind: RedisProxyKind? {
+        if case .single(let client) = servers { return client.proxyKind }
+        return RedisProxyKind.none
+    }
+
+    /// The error of a scan through twemproxy without ``scanNodes``: it has no way to list keys.
+    public static let scanNodesRequired = RedisError(
+        .invalidConfiguration,
+        "twemproxy cannot list keys (it has no SCAN): give each backend redis-server of its pool with --scan-node URL "
+            + "(repeatable); the values are still read through the proxy")
+
+    /// What a scan will have to do without, known before it starts (the server is connected
+    /// to first, which detects a proxy): through a proxy ages are local and waiters unknown.
+    /// `list` marks its rows with it as they stream out.
+    public func expectedConditions() async -> ScanConditions {
+        if case .single(let client) = servers { _ = try? await client.connection() }
+        let proxy = proxyKind
+        let throughProxy = proxy.map { $0 != .none } ?? false
+        return ScanConditions(proxy: proxy, clockIsLocal: throughProxy, waitersUnknown: throughProxy)
     }
 
     /// Makes an inspector of the locks on one server.
@@ -93,17 +127,20 @@ public final class LockInspector: Sendable {
                 &merged.scan.locks, fenceValues: merged.scan.fenceValues, serverTime: merged.scan.serverTime, at: start,
                 tolerance: toleranceMilliseconds, complete: complete)
         }
-        return InspectionSnapshot(
+        var snapshot = InspectionSnapshot(
             locks: merged.scan.locks, events: events, serverTimeMilliseconds: merged.scan.serverTime,
             scannedKeys: merged.scan.scannedKeys, commandCount: merged.scan.commands + topologyCommands,
             roundTrips: merged.scan.roundTrips, duration: clock.now - start, unreachableNodes: merged.unreachable,
             notes: merged.scan.notes)
+        snapshot.conditions = merged.conditions
+        return snapshot
     }
 
     /// Reads and decodes specific keys (no SCAN), e.g. the one an operator is about to
     /// release. Keys that do not exist, helper keys and other types are left out.
     public func inspect(keys: [[UInt8]]) async throws(RedisError) -> [InspectedLock] {
-        let (scanners, _) = try await scanners()
+        var (scanners, _) = try await scanners()
+        if !scanNodes.isEmpty { scanners = Array(scanners.prefix(1)) }  // all read through the same proxy
         let results = await Self.everyNode(scanners) { scanner throws(RedisError) in try await scanner.read(keys) }
         return try merge(results, scanners: scanners).scan.locks
     }
@@ -128,9 +165,16 @@ public final class LockInspector: Sendable {
         func scanner(_ client: RedisClient, labelled: Bool, _ mode: NodeScanner.Mode) -> NodeScanner {
             NodeScanner(
                 client: client, label: labelled ? client.configuration.endpoint.description : nil, mode: mode,
-                pattern: selection.pattern, scanCount: scanCount, batchSize: batchSize, getsEachKey: getsEachKey)
+                selection: selection, scanCount: scanCount, batchSize: batchSize, getsEachKey: getsEachKey)
         }
         switch servers {
+        case .single(let client) where !scanNodes.isEmpty:
+            // One scanner per backend: it lists there and reads through the proxy.
+            return (scanNodes.map { node in
+                var nodeScanner = scanner(client, labelled: false, .standalone)
+                nodeScanner.listingClient = node
+                return nodeScanner
+            }, 0)
         case .single(let client):
             return ([scanner(client, labelled: false, .standalone)], 0)
         case .cluster(let cluster):
@@ -146,13 +190,14 @@ public final class LockInspector: Sendable {
         _ scanners: [NodeScanner], _ body: @escaping @Sendable (NodeScanner) async throws(RedisError) -> NodeScan
     ) async -> [Result<NodeScan, RedisError>] {
         if scanners.count == 1 {
-            do throws(RedisError) { return [.success(try await body(scanners[0]))] } catch { return [.failure(error)] }
+            return [await outcome(of: body, scanners[0])]
         }
         return await withTaskGroup(of: (Int, Result<NodeScan, RedisError>).self) { group in
             for (index, scanner) in scanners.enumerated() {
-                group.addTask {
-                    do throws(RedisError) { return (index, .success(try await body(scanner))) } catch { return (index, .failure(error)) }
-                }
+                // The typed `do`/`catch` lives in a function of its own: inside the child
+                // task's closure, a release build returned a corrupt index (an out-of-range
+                // trap here when the backends behind a proxy were scanned side by side).
+                group.addTask { (index, await outcome(of: body, scanner)) }
             }
             var results = [Result<NodeScan, RedisError>](repeating: .failure(RedisError(.connectionFailed, "not scanned")), count: scanners.count)
             for await (index, result) in group { results[index] = result }
@@ -160,10 +205,18 @@ public final class LockInspector: Sendable {
         }
     }
 
+    /// `body`'s scan of `scanner`, or its error.
+    private static func outcome(
+        of body: @Sendable (NodeScanner) async throws(RedisError) -> NodeScan, _ scanner: NodeScanner
+    ) async -> Result<NodeScan, RedisError> {
+        do throws(RedisError) { return .success(try await body(scanner)) } catch { return .failure(error) }
+    }
+
     /// The nodes' scans as one, and the nodes that did not answer.
     struct Merged {
         var scan = NodeScan()
         var unreachable: [String] = []
+        var conditions = ScanConditions()
     }
 
     func merge(_ results: [Result<NodeScan, RedisError>], scanners: [NodeScanner]) throws(RedisError) -> Merged {
@@ -176,14 +229,17 @@ public final class LockInspector: Sendable {
             case .failure(let failure):
                 let error = InspectorRefusal.explained(failure)
                 firstError = firstError ?? error
-                merged.unreachable.append("\(scanners[index].label ?? "the server"): \(error.message)")
+                merged.unreachable.append("\(scanners[index].listingClient.map { "scan node \($0.configuration.endpoint)" } ?? scanners[index].label ?? "the server"): \(error.message)")
             }
         }
         guard let first = scans.first else {
             throw firstError ?? RedisError(.connectionFailed, "no server to inspect")
         }
         merged.scan.serverTime = first.scan.serverTime
+        merged.conditions.proxy = first.scan.proxy
         for (_, scan) in scans {
+            merged.conditions.clockIsLocal = merged.conditions.clockIsLocal || scan.clockIsLocal
+            merged.conditions.waitersUnknown = merged.conditions.waitersUnknown || scan.waitersUnknown
             merged.scan.scannedKeys += scan.scannedKeys
             merged.scan.commands += scan.commands
             merged.scan.roundTrips = max(merged.scan.roundTrips, scan.roundTrips)  // side by side
@@ -195,10 +251,11 @@ public final class LockInspector: Sendable {
             for (_, scan) in scans { merged.scan.fenceValues.merge(scan.fenceValues) { max($0, $1) } }
         }
         switch servers {
-        case .single:
+        case .single where scans.count == 1:
             merged.scan.locks = first.scan.locks
-        case .cluster:
-            // A key migrating between two SCANs can show up on both nodes: keep one row.
+        case .single, .cluster:
+            // A key migrating between two SCANs can show up on both nodes (a cluster's, or the
+            // backends behind a proxy): keep one row.
             var seen = Set<ByteKey>()
             for (_, scan) in scans {
                 for lock in scan.locks where seen.insert(ByteKey(lock.keyBytes)).inserted { merged.scan.locks.append(lock) }

@@ -16,6 +16,14 @@ struct NodeScan: Sendable {
     var notes: [String] = []
     /// Whether the server refused `MGET`, so values were read with a `GET` each.
     var getsEachKey = false
+    /// Whether ``serverTime`` is this machine's clock (a proxy, which has no `TIME`, or a
+    /// refused `TIME`): ages are local.
+    var clockIsLocal = false
+    /// Whether waiters could not be counted (a proxy, which has no usable `PUBSUB`, or a
+    /// refused one): a lock of this library shows its waiters as unknown, not 0.
+    var waitersUnknown = false
+    /// The proxy the reads went through, `.none` for Redis itself.
+    var proxy = RedisProxyKind.none
 
     mutating func add(commands count: Int) {
         commands += count
@@ -27,6 +35,12 @@ struct NodeScan: Sendable {
 /// of keys found, their values and a `PTTL` per lock key, pipelined behind the next SCAN
 /// (hashes get `TYPE` + `HGETALL` in a second batch); one `PUBSUB NUMSUB` (or `SHARDNUMSUB`)
 /// per batch of wake-up channels.
+///
+/// Through a proxy (``RESP/RedisClient/proxyKind``) there is no `TIME`, `PUBSUB` or `SCAN`:
+/// the clock is this machine's (``NodeScan/clockIsLocal``), waiters are unknown, and the keys
+/// are listed by Codis's `SLOTSSCAN` over its 1024 slots through the proxy, or by `SCAN` on
+/// ``listingClient`` (a backend given with `--scan-node`; twemproxy has no way to list keys),
+/// while the values are still read through the proxy.
 ///
 /// On one server the values come from one `MGET` per batch. A cluster node refuses an `MGET`
 /// whose keys hash to different slots, so there each key gets a `GET`, and a key that moved
@@ -44,7 +58,9 @@ struct NodeScanner: Sendable {
     /// The node's address, stamped on its locks when the inspector watches several servers.
     let label: String?
     let mode: Mode
-    let pattern: String
+    let selection: LockInspector.Selection
+    /// Where the keys are listed with `SCAN` when not on ``client``: a proxy's backend.
+    var listingClient: RedisClient?
     let scanCount: Int
     let batchSize: Int
     /// How many locks the previous scan found here: sizes the rows up front, so they are not
@@ -89,24 +105,25 @@ struct NodeScanner: Sendable {
         var result = NodeScan()
         result.getsEachKey = getsEachKey
         result.locks.reserveCapacity(expectedLocks + expectedLocks / 16)
-        result.serverTime = try await serverTimeMilliseconds(notes: &result.notes)
-        result.add(commands: 1)
         // One connection for the whole scan: a SCAN cursor means nothing on another one.
         let connection = try await client.connection()
-        var scan = ScanPipeline(pattern: pattern, count: scanCount, batchSize: batchSize, reads: appendReads)
-        var request: InFlight? = InFlight(scan.first(), on: connection)
+        result.proxy = client.proxyKind ?? .none
+        result.serverTime = try await serverTimeMilliseconds(into: &result)
+        let listing = try await listingConnection(proxy: result.proxy) ?? connection
+        var scan = ScanPipeline(source: try keySource(proxy: result.proxy), batchSize: batchSize, reads: appendReads)
+        var request: InFlight? = InFlight(scan.first(), listing: listing, reads: connection)
         var waiters: [WaiterCount] = []
         while let current = request {
-            let replies = try await current.replies.get()
-            result.add(commands: current.batch.commands.count)
-            // Write the next SCAN and the next reads before decoding these, so the server
+            let (listed, replies) = try await current.replies()
+            result.add(commands: current.batch.listing.count + current.batch.reads.count)
+            // Write the next listing and the next reads before decoding these, so the server
             // works while this process decodes (one batch in flight: bounded memory).
-            let reads = try scan.take(replies, of: current.batch)
-            request = scan.next().map { InFlight($0, on: connection) }
+            let reads = try scan.take(listing: listed, reads: replies, of: current.batch)
+            request = scan.next().map { InFlight($0, listing: listing, reads: connection) }
             for chunk in reads {
                 let firstNew = result.locks.count
                 try await decodeReads(chunk.keys, replies[chunk.replies], into: &result)
-                if let count = countWaiters(of: firstNew ..< result.locks.count, in: result, on: connection) { waiters.append(count) }
+                if let count = countWaiters(of: firstNew ..< result.locks.count, in: &result, on: connection) { waiters.append(count) }
                 if let rowSink {
                     try await fillWaiters(waiters, into: &result)
                     waiters = []
@@ -126,34 +143,70 @@ struct NodeScanner: Sendable {
         let buffers = keys.map { ByteBuffer(bytes: $0) }
         var commands = RESPCommandBatch()
         appendReads(to: &commands, buffers)
-        let replies = try await client.send(batch: commands)
+        let connection = try await client.connection()
+        result.proxy = client.proxyKind ?? .none
+        let replies = try await connection.write(batch: commands).get()
         result.add(commands: commands.count)
         try await decodeReads(buffers, replies[...], into: &result)
-        let waiters = countWaiters(of: result.locks.indices, in: result, on: try await client.connection()).map { [$0] } ?? []
+        let waiters = countWaiters(of: result.locks.indices, in: &result, on: connection).map { [$0] } ?? []
         try await fillWaiters(waiters, into: &result)
         return result
     }
 
-    /// A pipelined batch on its way.
+    /// A pipelined batch on its way: its listing to the server that lists the keys, its reads
+    /// to the one that reads them (the same connection unless a proxy's backend lists).
     private struct InFlight {
         var batch: ScanPipeline.Batch
-        var replies: PendingReplies
+        private var listed: PendingReplies?
+        private var read: PendingReplies?
 
         /// Writes `batch` now, without waiting for its replies.
-        init(_ batch: ScanPipeline.Batch, on connection: RedisConnection) {
+        init(_ batch: ScanPipeline.Batch, listing: RedisConnection, reads: RedisConnection) {
             self.batch = batch
-            self.replies = connection.write(batch: batch.commands)
+            self.listed = batch.listing.isEmpty ? nil : listing.write(batch: batch.listing)
+            self.read = batch.reads.isEmpty ? nil : reads.write(batch: batch.reads)
+        }
+
+        /// The replies to the listing and to the reads.
+        func replies() async throws(RedisError) -> (listing: [Result<RESPToken, RedisError>], reads: [Result<RESPToken, RedisError>]) {
+            (try await listed?.get() ?? [], try await read?.get() ?? [])
         }
     }
 
-    /// The server's clock; this machine's when the server refuses `TIME` (with a note).
-    private func serverTimeMilliseconds(notes: inout [String]) async throws(RedisError) -> Int64 {
+    /// Where the keys are listed: ``listingClient``'s connection (`nil`: the reads' one).
+    /// Through twemproxy, which cannot list keys, a listing client is required.
+    private func listingConnection(proxy: RedisProxyKind) async throws(RedisError) -> RedisConnection? {
+        if let listingClient { return try await listingClient.connection() }
+        if proxy == .twemproxy { throw LockInspector.scanNodesRequired }
+        return nil
+    }
+
+    /// What lists the keys: `SCAN` on Redis itself (or a proxy's backend), Codis's `SLOTSSCAN`
+    /// over every slot through a Codis proxy.
+    private func keySource(proxy: RedisProxyKind) throws(RedisError) -> KeySource {
+        if listingClient == nil && proxy == .codis {
+            return .slotsScan(selection: selection, count: scanCount)
+        }
+        return .scan(pattern: selection.pattern, count: scanCount)
+    }
+
+    /// The server's clock; this machine's through a proxy (no `TIME` there) or when the server
+    /// refuses `TIME` (with a note), marked in ``NodeScan/clockIsLocal``.
+    private func serverTimeMilliseconds(into result: inout NodeScan) async throws(RedisError) -> Int64 {
+        let local = Int64(Date().timeIntervalSince1970 * 1000)
+        if result.proxy != .none {
+            result.clockIsLocal = true
+            return local
+        }
         let reply: RESPToken
         do {
             reply = try await client.send("TIME")
+            result.add(commands: 1)
         } catch where InspectorRefusal.isRefusal(error) {
-            notes.append(InspectorRefusal.note("TIME", "ages use this machine's clock"))
-            return Int64(Date().timeIntervalSince1970 * 1000)
+            result.add(commands: 1)
+            result.notes.append(InspectorRefusal.note("TIME", "ages use this machine's clock"))
+            result.clockIsLocal = true
+            return local
         }
         let time = try reply.decode(as: [Int64].self)
         guard time.count == 2 else { throw RedisError(.unexpectedReply, "TIME did not answer [seconds, microseconds]") }
@@ -392,9 +445,15 @@ struct NodeScanner: Sendable {
     /// Asks, without waiting, how many subscribers the wake-up channels of this library's locks
     /// among `rows` have; `nil` when there are none. Sent while the scan goes on, the question
     /// queues behind the next batch and its answer is ready when the scan ends.
-    private func countWaiters(of rows: Range<Int>, in result: NodeScan, on connection: RedisConnection) -> WaiterCount? {
+    /// Through a proxy nothing is asked (Codis sends `PUBSUB` to one backend, twemproxy closes
+    /// the connection): the waiters stay unknown (``NodeScan/waitersUnknown``).
+    private func countWaiters(of rows: Range<Int>, in result: inout NodeScan, on connection: RedisConnection) -> WaiterCount? {
         let own = rows.filter { result.locks[$0].format == .lockwatch }
         guard !own.isEmpty else { return nil }
+        if result.proxy != .none {
+            result.waitersUnknown = true
+            return nil
+        }
         let channels = ByteBuffer.slices(own) { names, row in
             names.writeBytes(result.locks[row].keyBytes)
             names.writeString(LockKeys.channelSuffix)
@@ -415,6 +474,7 @@ struct NodeScanner: Sendable {
             if case .failure(let error) = answer, InspectorRefusal.isRefusal(error) {
                 let note = InspectorRefusal.note("PUBSUB", "waiters unknown")
                 if !result.notes.contains(note) { result.notes.append(note) }
+                result.waitersUnknown = true
                 continue
             }
             let reply = try answer.get()

@@ -1,21 +1,26 @@
 import NIOCore
 import RESP
 
-/// The refresh's software pipeline: each batch sent carries the next `SCAN` (while the scan
-/// lasts) and the reads of every full batch of keys found so far (all keys once the scan is
-/// over). The next batch goes out as soon as a reply arrives, before that reply's values are
-/// decoded, so the server scans while this process decodes. At most one batch is in flight and
-/// at most one SCAN's keys plus one read batch wait: memory stays bounded by the COUNT and the
-/// batch size, not the keyspace.
+/// The refresh's software pipeline: each batch sent carries the next listing commands (a
+/// ``KeySource``: `SCAN`, or Codis's `SLOTSSCAN` over the slots) while the listing lasts, and
+/// the reads of every full batch of keys found so far (all keys once the listing is over). The
+/// next batch goes out as soon as a reply arrives, before that reply's values are decoded, so
+/// the server lists while this process decodes. At most one batch is in flight and at most one
+/// listing's keys plus one read batch wait: memory stays bounded by the COUNT and the batch
+/// size, not the keyspace.
+///
+/// A batch's listing and reads are separate, so they can go to different servers: a
+/// twemproxy's backend lists (`--scan-node`) while the reads go through the proxy.
 struct ScanPipeline {
-    /// One write: an optional SCAN, then the reads of some keys.
+    /// One write: the listing commands, then the reads of some keys.
     struct Batch {
-        var commands: RESPCommandBatch
-        /// Whether `commands[0]` is a SCAN.
-        var scans: Bool
+        /// The listing commands (`SCAN` or `SLOTSSCAN`), possibly none.
+        var listing: RESPCommandBatch
+        /// The read commands, possibly none.
+        var reads: RESPCommandBatch
         /// The keys read, in chunks of at most the batch size, with the replies (indices into
-        /// the batch's replies) of each chunk's read commands.
-        var reads: [Chunk]
+        /// the replies to ``reads``) of each chunk's read commands.
+        var chunks: [Chunk]
     }
 
     /// Keys read together: their values with the PTTLs and EXISTSs.
@@ -24,66 +29,55 @@ struct ScanPipeline {
         var replies: Range<Int>
     }
 
-    let pattern: String
-    let count: Int
     let batchSize: Int
     /// Appends the commands that read a chunk of keys.
     let appendReads: (inout RESPCommandBatch, [ByteBuffer]) -> Void
-    /// Keys the SCANs returned so far.
-    private(set) var scannedKeys = 0
-    private var cursor: ByteBuffer?  // nil once the scan is over
+    private var source: KeySource
     private var pendingKeys: [ByteBuffer] = []
 
-    init(pattern: String, count: Int, batchSize: Int, reads appendReads: @escaping (inout RESPCommandBatch, [ByteBuffer]) -> Void) {
-        self.pattern = pattern
-        self.count = count
+    /// Keys the listing commands returned so far (before a client-side filter).
+    var scannedKeys: Int { source.listedKeys }
+
+    init(source: KeySource, batchSize: Int, reads appendReads: @escaping (inout RESPCommandBatch, [ByteBuffer]) -> Void) {
+        self.source = source
         self.batchSize = batchSize
         self.appendReads = appendReads
-        self.cursor = ByteBuffer(string: "0")
     }
 
-    /// The first batch: the first SCAN.
+    /// The first batch: the first listing commands.
     mutating func first() -> Batch {
-        next()!
+        next() ?? Batch(listing: RESPCommandBatch(), reads: RESPCommandBatch(), chunks: [])
     }
 
-    /// Takes a batch's replies: the SCAN's keys join the pending ones (and its cursor is kept);
-    /// returns the chunks whose read replies are in `replies`.
-    mutating func take(_ replies: [Result<RESPToken, RedisError>], of batch: Batch) throws(RedisError) -> [Chunk] {
-        guard replies.count == batch.commands.count else {
+    /// Takes a batch's replies (to its listing, then to its reads): the listing's keys join
+    /// the pending ones; returns the chunks whose read replies are in `readReplies`.
+    mutating func take(
+        listing listingReplies: [Result<RESPToken, RedisError>], reads readReplies: [Result<RESPToken, RedisError>], of batch: Batch
+    ) throws(RedisError) -> [Chunk] {
+        guard listingReplies.count == batch.listing.count, readReplies.count == batch.reads.count else {
             throw RedisError(.unexpectedReply, "a pipelined batch did not answer every command")
         }
-        if batch.scans {
-            let reply = try replies[0].get()
-            guard case .array(let parts) = reply.value, parts.count == 2 else { throw reply.unexpected("a SCAN reply") }
-            var iterator = parts.makeIterator()
-            let next = try ByteBuffer(fromRESP: iterator.next()!)
-            let keys = try [ByteBuffer](fromRESP: iterator.next()!)
-            scannedKeys += keys.count
-            pendingKeys.append(contentsOf: keys)
-            cursor = next.readableBytesView.elementsEqual("0".utf8) ? nil : next
+        if !batch.listing.isEmpty {
+            pendingKeys += try source.take(listingReplies[...])
         }
-        return batch.reads
+        return batch.chunks
     }
 
-    /// The next batch to send, or `nil` when the scan is over and every key was read.
+    /// The next batch to send, or `nil` when the listing is over and every key was read.
     mutating func next() -> Batch? {
-        var commands = RESPCommandBatch(capacity: 4096)
-        var scans = false
-        if let cursor {
-            commands.append("SCAN", cursor, "MATCH", pattern, "COUNT", count)
-            scans = true
-        }
-        var reads: [Chunk] = []
-        let scanning = cursor != nil
-        while pendingKeys.count >= batchSize || (!scanning && !pendingKeys.isEmpty) {
+        var listing = RESPCommandBatch(capacity: 1024)
+        _ = source.appendListing(to: &listing)
+        var reads = RESPCommandBatch(capacity: 4096)
+        var chunks: [Chunk] = []
+        let listingOver = source.isFinished
+        while pendingKeys.count >= batchSize || (listingOver && !pendingKeys.isEmpty) {
             let size = min(batchSize, pendingKeys.count)
             let keys = Array(pendingKeys.prefix(size))
             pendingKeys.removeFirst(size)
-            let first = commands.count
-            appendReads(&commands, keys)
-            reads.append(Chunk(keys: keys, replies: first ..< commands.count))
+            let first = reads.count
+            appendReads(&reads, keys)
+            chunks.append(Chunk(keys: keys, replies: first ..< reads.count))
         }
-        return commands.isEmpty ? nil : Batch(commands: commands, scans: scans, reads: reads)
+        return listing.isEmpty && reads.isEmpty ? nil : Batch(listing: listing, reads: reads, chunks: chunks)
     }
 }
