@@ -26,15 +26,18 @@ struct ListCommand: AsyncParsableCommand {
             unreachable (also: some nodes of several did not answer; the others are listed); \
             77 authentication or permission refused (NOPERM on a command the listing needs: \
             the message names it and the ACL rule to add).
+            After the table, "also seen:" names lock keys in known formats outside the prefixes \
+            (from a sample of at most 5 SCAN batches of 1000 keys), with the --prefix to add \
+            (on stderr with --json and --ndjson).
             """
     )
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "List keys starting with this prefix.")
-    var prefix: String?
+    @Option(help: WatchedKeys.prefixHelp)
+    var prefix: [String] = []
 
-    @Option(help: "List keys matching this glob instead (SCAN MATCH syntax).")
+    @Option(help: "List keys matching this glob instead (SCAN MATCH syntax). (Default: none.)")
     var match: String?
 
     @Flag(help: "Print a JSON array instead of a table.")
@@ -44,13 +47,13 @@ struct ListCommand: AsyncParsableCommand {
     var ndjson = false
 
     func validate() throws {
-        if prefix != nil && match != nil { throw ValidationError("give --prefix or --match, not both") }
+        if !prefix.isEmpty && match != nil { throw ValidationError("give --prefix or --match, not both") }
         if json && ndjson { throw ValidationError("give --json or --ndjson, not both") }
     }
 
     func run() async throws {
         let connected = try await connection.target().connect()
-        let selection: LockInspector.Selection = try match.map { .glob($0) } ?? .prefix(prefix ?? connection.selectedContext()?.singlePrefix() ?? "lock:")
+        let selection = try WatchedKeys.selection(prefixes: prefix, match: match, context: connection.selectedContext())
         let inspector = LockInspector(servers: connected.servers, selection: selection)
         let output = LineOutput()
         let writer = ListWriter(format: json ? .json : ndjson ? .ndjson : .table, output: output)
@@ -62,12 +65,18 @@ struct ListCommand: AsyncParsableCommand {
             await connected.shutdown()
             throw redisExitCode(for: error)
         }
+        // Locks the prefixes leave out, from a bounded sample (not for an explicit glob).
+        var alsoSeen: [AlsoSeenPrefix] = []
+        if case .glob = selection {} else { alsoSeen = await AlsoSeenSampler.sample(connected.servers, outside: selection) }
         await connected.shutdown()
         writer.finish(serverTime: snapshot.serverTimeMilliseconds)
         for note in snapshot.notes { printError("note: \(TerminalText.sanitize(note))") }
         if !json && !ndjson {
             let count = writer.count
             output.write("\(count) lock\(count == 1 ? "" : "s") under \(TerminalText.sanitize(selection.description)) (\(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands)\n")
+            if let line = WatchedKeys.alsoSeenLine(alsoSeen) { output.write(line + "\n") }
+        } else if let line = WatchedKeys.alsoSeenLine(alsoSeen) {
+            printError("note: " + line)
         }
         if !snapshot.unreachableNodes.isEmpty {
             for node in snapshot.unreachableNodes { printError("not answering, its locks are missing: \(TerminalText.sanitize(node))") }

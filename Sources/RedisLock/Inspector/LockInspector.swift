@@ -128,7 +128,7 @@ public final class LockInspector: Sendable {
         func scanner(_ client: RedisClient, labelled: Bool, _ mode: NodeScanner.Mode) -> NodeScanner {
             NodeScanner(
                 client: client, label: labelled ? client.configuration.endpoint.description : nil, mode: mode,
-                pattern: selection.pattern, scanCount: scanCount, batchSize: batchSize, getsEachKey: getsEachKey)
+                patterns: selection.patterns, scanCount: scanCount, batchSize: batchSize, getsEachKey: getsEachKey)
         }
         switch servers {
         case .single(let client):

@@ -44,7 +44,7 @@ struct NodeScanner: Sendable {
     /// The node's address, stamped on its locks when the inspector watches several servers.
     let label: String?
     let mode: Mode
-    let pattern: String
+    let patterns: [String]
     let scanCount: Int
     let batchSize: Int
     /// How many locks the previous scan found here: sizes the rows up front, so they are not
@@ -93,7 +93,7 @@ struct NodeScanner: Sendable {
         result.add(commands: 1)
         // One connection for the whole scan: a SCAN cursor means nothing on another one.
         let connection = try await client.connection()
-        var scan = ScanPipeline(pattern: pattern, count: scanCount, batchSize: batchSize, reads: appendReads)
+        var scan = ScanPipeline(patterns: patterns, count: scanCount, batchSize: batchSize, reads: appendReads)
         var request: InFlight? = InFlight(scan.first(), on: connection)
         var waiters: [WaiterCount] = []
         while let current = request {

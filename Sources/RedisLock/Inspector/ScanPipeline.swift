@@ -24,7 +24,8 @@ struct ScanPipeline {
         var replies: Range<Int>
     }
 
-    let pattern: String
+    /// The SCAN MATCH patterns, scanned one after the other (see ``LockInspector/Selection/prefixes(_:)``).
+    let patterns: [String]
     let count: Int
     let batchSize: Int
     /// Appends the commands that read a chunk of keys.
@@ -32,10 +33,12 @@ struct ScanPipeline {
     /// Keys the SCANs returned so far.
     private(set) var scannedKeys = 0
     private var cursor: ByteBuffer?  // nil once the scan is over
+    /// The pattern the current SCAN walks.
+    private var patternIndex = 0
     private var pendingKeys: [ByteBuffer] = []
 
-    init(pattern: String, count: Int, batchSize: Int, reads appendReads: @escaping (inout RESPCommandBatch, [ByteBuffer]) -> Void) {
-        self.pattern = pattern
+    init(patterns: [String], count: Int, batchSize: Int, reads appendReads: @escaping (inout RESPCommandBatch, [ByteBuffer]) -> Void) {
+        self.patterns = patterns.isEmpty ? ["*"] : patterns
         self.count = count
         self.batchSize = batchSize
         self.appendReads = appendReads
@@ -62,6 +65,10 @@ struct ScanPipeline {
             scannedKeys += keys.count
             pendingKeys.append(contentsOf: keys)
             cursor = next.readableBytesView.elementsEqual("0".utf8) ? nil : next
+            if cursor == nil, patternIndex + 1 < patterns.count {
+                patternIndex += 1
+                cursor = ByteBuffer(string: "0")
+            }
         }
         return batch.reads
     }
@@ -71,7 +78,7 @@ struct ScanPipeline {
         var commands = RESPCommandBatch(capacity: 4096)
         var scans = false
         if let cursor {
-            commands.append("SCAN", cursor, "MATCH", pattern, "COUNT", count)
+            commands.append("SCAN", cursor, "MATCH", patterns[patternIndex], "COUNT", count)
             scans = true
         }
         var reads: [Chunk] = []
