@@ -32,7 +32,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "Watch keys matching this glob instead of prefixes (SCAN MATCH syntax; no \"also seen\" hint). (Default: none.)")
     var match: String?
 
-    @Option(help: "Refresh interval (+/- change it live). (Default: the context's interval, else 1s.)")
+    @Option(help: "Refresh interval (+ slower, - faster, live). (Default: the context's interval, else 1s.)")
     var interval: DurationOption?
 
     @Flag(help: "Hide and refuse force-release (always so in a context with readonly = true). (Default: off.)")
