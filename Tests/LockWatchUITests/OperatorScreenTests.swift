@@ -1,5 +1,6 @@
 import Testing
 @testable import LockWatchUI
+import RESP
 import RedisLock
 
 /// Issue 15 items 2, 4 and 5 on the pure model and renderer: the attention view, the "also
@@ -136,14 +137,21 @@ import RedisLock
     @Test func theFirstFailureSaysCannotConnectALaterOneConnectionLost() {
         var state = DashboardState(endpoint: "redis://10.0.0.5:6379/0", now: t0)
         state.resize(width: 160, height: 30)
-        state.apply(connectionLost: RedisErrorStub.refused, at: t0)
+        state.apply(connectionLost: TestError(description: "connection refused"), at: t0)
         var text = render(state, width: 160, height: 30).text
         #expect(text.contains("cannot connect to redis://10.0.0.5:6379/0: connection refused"), "\(text)")
         #expect(!text.contains("connection lost"))
         state.apply(snapshot: snapshot([lock("a")]), at: t0)
-        state.apply(connectionLost: RedisErrorStub.refused, at: t0)
+        state.apply(connectionLost: TestError(description: "connection refused"), at: t0)
         text = render(state, width: 160, height: 30).text
         #expect(text.contains("connection lost: connection refused"))
+
+        // A RedisError that already says "cannot connect to host:port" is not said twice.
+        var fresh = DashboardState(endpoint: "redis://10.0.0.5:6379/0", now: t0)
+        fresh.apply(connectionLost: RedisError(.connectionFailed, "cannot connect to 10.0.0.5:6379: connection refused"), at: t0)
+        text = render(fresh, width: 160, height: 30).text
+        #expect(text.contains("⚠ cannot connect to 10.0.0.5:6379: connection refused"), "\(text)")
+        #expect(!text.contains("connectionFailed") && text.contains("✖ not connected"))
     }
 
     @Test func alsoSeenShowsOnTheStripAndAAddsThePrefixes() throws {
@@ -182,10 +190,4 @@ import RedisLock
         #expect(LockInspector.Selection.glob("*").adding(prefixes: ["x:"]) == .glob("*"))
         #expect(LockInspector.Selection.watching(prefixes: ["", "lock:"]).trackedPrefixes.isEmpty)
     }
-}
-
-/// A connection error as the runner would hand it over.
-enum RedisErrorStub: Error, CustomStringConvertible {
-    case refused
-    var description: String { "connection refused" }
 }

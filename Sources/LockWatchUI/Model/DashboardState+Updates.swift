@@ -89,7 +89,9 @@ extension DashboardState {
         if case .reconnecting(_, let previous, _) = connection { attempt = previous + 1 } else { attempt = 1 }
         let redisError = error as? RedisError
         failureIsRefusal = redisError.map { $0.code == .permissionDenied || $0.code == .authenticationFailed } ?? false
-        connection = .reconnecting(lastError: redisError.map { failureIsRefusal ? $0.message : String(describing: $0) } ?? String(describing: error), attempt: attempt, retryIn: retryIn)
+        // Before the first scan the message alone says it ("cannot connect to host:port: reason").
+        let plain = failureIsRefusal || lastScan == nil
+        connection = .reconnecting(lastError: redisError.map { plain ? $0.message : String(describing: $0) } ?? String(describing: error), attempt: attempt, retryIn: retryIn)
         lastFailureAt = now
     }
 

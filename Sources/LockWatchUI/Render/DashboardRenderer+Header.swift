@@ -73,7 +73,8 @@ extension DashboardRenderer {
         // "connected", not "live": the header's mode word says whether the rows are live.
         case .connected: connection = TextSegment("● connected", CellStyle(foreground: .green, bold: true))
         case .reconnecting:
-            connection = TextSegment(state.failureIsRefusal ? "✖ refused" : "✖ reconnecting", CellStyle(foreground: .red, bold: true))
+            let word = state.failureIsRefusal ? "✖ refused" : state.lastScan == nil ? "✖ not connected" : "✖ reconnecting"
+            connection = TextSegment(word, CellStyle(foreground: .red, bold: true))
         }
         let connectionWidth = TerminalText.displayWidth(connection.text) + 1
         let end = grid.write(segments, row: row, column: 0, limit: max(0, width - connectionWidth - 1))
@@ -85,8 +86,13 @@ extension DashboardRenderer {
         guard let row = layout.banner, case .reconnecting(let error, let attempt, let retryIn) = state.connection else { return }
         let style = CellStyle(foreground: .red, bold: true, reverse: true)
         // Lost means it had worked: before the first scan the connection never did.
-        let lead = state.failureIsRefusal ? " ⚠ Redis refused: "
-            : state.lastScan == nil ? " ⚠ cannot connect to \(TerminalText.sanitize(state.endpoint)): " : " ⚠ connection lost: "
+        let lead = if state.failureIsRefusal {
+            " ⚠ Redis refused: "
+        } else if state.lastScan == nil {
+            error.hasPrefix("cannot connect to") ? " ⚠ " : " ⚠ cannot connect to \(TerminalText.sanitize(state.endpoint)): "
+        } else {
+            " ⚠ connection lost: "
+        }
         var text = lead + TerminalText.sanitize(String(error.prefix(400)))
         text += " · \(attempt) failed refresh\(attempt == 1 ? "" : "es")"
         if let retryIn, let failedAt = state.lastFailureAt {
