@@ -86,4 +86,26 @@ struct SeveralPrefixesTests {
             #expect(calls("getrange") <= 50)
         }
     }
+
+    @Test func aContextWithSeveralPrefixesIsWatchedWhole() async throws {
+        try await withLockServer { pool, admin in
+            let scratch = try ScratchDirectory()
+            defer { scratch.remove() }
+            let path = try ContextConfigTests.configFile("""
+                [contexts.mixed]
+                url = "\(pool.server.url)"
+                prefixes = ["job:", "DUSEPK_REDIS_LOCK_"]
+                """, in: scratch)
+            let jobs = try Locker(client: try pool.client(), configuration: LockConfiguration(prefix: "job:", owner: "job-owner"))
+            _ = try #require(try await jobs.tryLock("nightly", ttl: .seconds(60)).lease)
+            _ = try await admin.send("SET", "DUSEPK_REDIS_LOCK_order_sync", "tok-8f3a9c", "EX", 60)
+            _ = try #require(try await pool.locker(owner: "lock-owner").tryLock("other", ttl: .seconds(60)).lease)
+            let result = try await runLockwatch(["--context", "mixed", "--config", path, "list"], in: scratch.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("job:{nightly}") && result.stdout.contains("DUSEPK_REDIS_LOCK_order_sync"), "\(result.stdout)")
+            #expect(!result.stdout.contains("lock:{other}"))
+            #expect(result.stdout.contains("2 locks under job: DUSEPK_REDIS_LOCK_"), "\(result.stdout)")
+            #expect(result.stdout.hasSuffix("also seen: lock:* (lockwatch, 1 key) — add --prefix lock:\n"), "\(result.stdout)")
+        }
+    }
 }
