@@ -137,10 +137,14 @@ import RedisLock
     @Test func theFirstFailureSaysCannotConnectALaterOneConnectionLost() {
         var state = DashboardState(endpoint: "redis://10.0.0.5:6379/0", now: t0)
         state.resize(width: 160, height: 30)
-        state.apply(connectionLost: TestError(description: "connection refused"), at: t0)
+        state.apply(connectionLost: RedisError(.connectionFailed, "connection refused"), at: t0)
         var text = render(state, width: 160, height: 30).text
         #expect(text.contains("cannot connect to redis://10.0.0.5:6379/0: connection refused"), "\(text)")
         #expect(!text.contains("connection lost"))
+        // A first refresh that is only slow is not a failure to connect.
+        state.apply(connectionLost: TestError(description: "refresh timed out after 15s"), at: t0)
+        text = render(state, width: 160, height: 30).text
+        #expect(text.contains("no data yet: refresh timed out after 15s") && !text.contains("cannot connect"), "\(text)")
         state.apply(snapshot: snapshot([lock("a")]), at: t0)
         state.apply(connectionLost: TestError(description: "connection refused"), at: t0)
         text = render(state, width: 160, height: 30).text

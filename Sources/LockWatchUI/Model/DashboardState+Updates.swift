@@ -89,6 +89,7 @@ extension DashboardState {
         if case .reconnecting(_, let previous, _) = connection { attempt = previous + 1 } else { attempt = 1 }
         let redisError = error as? RedisError
         failureIsRefusal = redisError.map { $0.code == .permissionDenied || $0.code == .authenticationFailed } ?? false
+        failureIsConnection = redisError.map { [.connectionFailed, .connectionClosed, .timeout, .tlsFailure].contains($0.code) } ?? false
         // Before the first scan the message alone says it ("cannot connect to host:port: reason").
         let plain = failureIsRefusal || lastScan == nil
         connection = .reconnecting(lastError: redisError.map { plain ? $0.message : String(describing: $0) } ?? String(describing: error), attempt: attempt, retryIn: retryIn)

@@ -81,6 +81,10 @@ public struct DashboardState: Sendable {
     /// Whether the latest failure was Redis refusing a command (`NOPERM`, a wrong password)
     /// rather than the connection: the banner then says so instead of "connection lost".
     public internal(set) var failureIsRefusal = false
+    /// Whether the latest failure was reaching the server (refused, reset, timed out, TLS),
+    /// rather than, say, a refresh that took too long: before the first scan the banner then
+    /// says "cannot connect".
+    public internal(set) var failureIsConnection = false
     /// The latest scan's notes on optional commands the server refused (shown once, when they change).
     public internal(set) var scanNotes: [String] = []
 

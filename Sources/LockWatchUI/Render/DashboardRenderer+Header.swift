@@ -88,6 +88,8 @@ extension DashboardRenderer {
         // Lost means it had worked: before the first scan the connection never did.
         let lead = if state.failureIsRefusal {
             " ⚠ Redis refused: "
+        } else if state.lastScan == nil, !state.failureIsConnection {
+            " ⚠ no data yet: "
         } else if state.lastScan == nil {
             error.hasPrefix("cannot connect to") ? " ⚠ " : " ⚠ cannot connect to \(TerminalText.sanitize(state.endpoint)): "
         } else {
