@@ -10,6 +10,11 @@ enum DashboardLauncher {
     static let silentLogger = Logger(label: "lockwatch.silent", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Runs the dashboard until the operator quits or a signal arrives.
+    ///
+    /// With a prefix selection it first samples a bounded part of the keyspace for locks
+    /// outside the watched prefixes (``AlsoSeenSampler``) and shows them as "also seen"; `a`
+    /// then watches them too. `news` hands the event strip what the host learns by itself
+    /// (the demo's rejected stale writes).
     static func run(
         connected: Connected,
         selection: LockInspector.Selection,
@@ -17,31 +22,47 @@ enum DashboardLauncher {
         readOnly: Bool,
         audit: ForceRelease.Audit,
         contextLabel: ContextLabel? = nil,
-        scanNodes: [RedisClient] = []
+        scanNodes: [RedisClient] = [],
+        news: DashboardRunner.News? = nil
     ) async -> DashboardExit {
         let configuration = connected.firstConfiguration
-        let inspector = LockInspector(servers: connected.servers, selection: selection, scanNodes: scanNodes)
-        let live = LiveInspector(inspector: inspector)
-        let notifications = ExpiryNotifications(inspector: inspector)
+        let watched = LiveSelection(servers: connected.servers, selection: selection, scanNodes: scanNodes)
+        // Expiry notifications stay on the first selection: locks under added prefixes get
+        // their expiries from the scans (and are live anyway where the server streams).
+        let notifications = ExpiryNotifications(inspector: watched.live.inspector)
         let user = configuration.username ?? (configuration.password == nil ? nil : "default")
         let severalServers = if case .single = connected.servers { false } else { true }
         var state = DashboardState(
-            endpoint: "\(connected.description) \(selection.pattern)", user: user, readOnly: readOnly,
+            endpoint: connected.description, user: user, readOnly: readOnly,
             watchesSeveralServers: severalServers, interval: interval)
+        state.match = selection.pattern
         state.contextLabel = contextLabel
+        let servers = connected.servers
         let runner = DashboardRunner(
             state: state,
-            refresh: { try await live.refresh(tolerance: max(interval, .seconds(1))) },
-            forceRelease: { lock in await live.forceRelease(lock, audit: audit) },
+            refresh: { try await watched.live.refresh(tolerance: max(interval, .seconds(1))) },
+            forceRelease: { lock in await watched.live.forceRelease(lock, audit: audit) },
             listen: { deliver in
                 // Expiry notifications add nothing to the change stream: only when scanning.
-                guard await scanningMode(of: live) else { return }
+                guard await scanningMode(of: watched.live) else { return }
                 await notifications.run(deliver)
             },
-            onScreen: { keys in live.setOnScreen(keys) },
-            changes: { notify in for await _ in live.changes() { notify() } })
+            onScreen: { keys in watched.live.setOnScreen(keys) },
+            changes: { notify in await watched.forwardChanges(notify) },
+            news: { deliver in
+                await withTaskGroup(of: Void.self) { group in
+                    if case .glob = selection {} else {
+                        group.addTask {
+                            let found = await AlsoSeenSampler.sample(servers, outside: selection)
+                            if !found.isEmpty { deliver(.alsoSeen(found)) }
+                        }
+                    }
+                    if let news { group.addTask { await news(deliver) } }
+                }
+            },
+            watchPrefixes: { prefixes in await watched.add(prefixes: prefixes) })
         let exit = await runner.run()
-        await live.stop()
+        await watched.live.stop()
         return exit
     }
 

@@ -28,8 +28,8 @@ struct EventsCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Watch keys starting with this prefix.")
-    var prefix: String?
+    @Option(help: WatchedKeys.prefixHelp)
+    var prefix: [String] = []
 
     @Option(help: "Watch keys matching this glob instead (SCAN MATCH syntax).")
     var match: String?
@@ -44,7 +44,7 @@ struct EventsCommand: AsyncParsableCommand {
     var sweep = DurationOption(argument: "60s")!
 
     func validate() throws {
-        if prefix != nil && match != nil { throw ValidationError("give --prefix or --match, not both") }
+        if !prefix.isEmpty && match != nil { throw ValidationError("give --prefix or --match, not both") }
         guard interval.duration >= .milliseconds(100) else { throw ValidationError("--interval must be at least 100ms") }
     }
 
@@ -60,7 +60,8 @@ struct EventsCommand: AsyncParsableCommand {
         }
         defer { for source in signals { source.cancel() } }
         let connected = try await connection.target().connect()
-        let selection: LockInspector.Selection = match.map { .glob($0) } ?? .prefix(prefix ?? "lock:")
+        let context = try connection.selectedContext()
+        let selection = WatchedKeys.selection(prefixes: prefix, match: match, context: context)
         let json = self.json
         let live = LiveInspector(inspector: LockInspector(servers: connected.servers, selection: selection), sweepInterval: sweep.duration) { event in
             if !output.write(Self.line(event, json: json)) { stop.yield() }

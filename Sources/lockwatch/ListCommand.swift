@@ -34,6 +34,9 @@ struct ListCommand: AsyncParsableCommand {
             unreachable (also: some nodes of several did not answer; the others are listed); \
             77 authentication or permission refused (NOPERM on a command the listing needs: \
             the message names it and the ACL rule to add).
+            After the table, "also seen:" names lock keys in known formats outside the prefixes \
+            (from a sample of at most 5 SCAN batches of 1000 keys), with the --prefix to add \
+            (on stderr with --json and --ndjson).
             """
     )
 
@@ -41,10 +44,10 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var scanNodes: ScanNodeOptions
 
-    @Option(help: "List keys starting with this prefix.")
-    var prefix: String?
+    @Option(help: WatchedKeys.prefixHelp)
+    var prefix: [String] = []
 
-    @Option(help: "List keys matching this glob instead (SCAN MATCH syntax).")
+    @Option(help: "List keys matching this glob instead (SCAN MATCH syntax). (Default: none.)")
     var match: String?
 
     @Flag(help: "Print a JSON array instead of a table.")
@@ -54,14 +57,14 @@ struct ListCommand: AsyncParsableCommand {
     var ndjson = false
 
     func validate() throws {
-        if prefix != nil && match != nil { throw ValidationError("give --prefix or --match, not both") }
+        if !prefix.isEmpty && match != nil { throw ValidationError("give --prefix or --match, not both") }
         if json && ndjson { throw ValidationError("give --json or --ndjson, not both") }
     }
 
     func run() async throws {
         let nodes = try scanNodes.clients(passwordFile: connection.passwordFile)
         let connected = try await connection.target().connect()
-        let selection: LockInspector.Selection = try match.map { .glob($0) } ?? .prefix(prefix ?? connection.selectedContext()?.singlePrefix() ?? "lock:")
+        let selection = try WatchedKeys.selection(prefixes: prefix, match: match, context: connection.selectedContext())
         let inspector = LockInspector(servers: connected.servers, selection: selection, scanNodes: nodes)
         func shutdown() async {
             await connected.shutdown()
@@ -83,12 +86,21 @@ struct ListCommand: AsyncParsableCommand {
             await shutdown()
             throw redisExitCode(for: error)
         }
+        // Locks the prefixes leave out, from a bounded sample (not for an explicit glob, and
+        // not through a proxy, which refuses SCAN).
+        var alsoSeen: [AlsoSeenPrefix] = []
+        if case .glob = selection {} else if conditions.proxy == nil || conditions.proxy == RedisProxyKind.none {
+            alsoSeen = await AlsoSeenSampler.sample(connected.servers, outside: selection)
+        }
         await shutdown()
         writer.finish(serverTime: snapshot.serverTimeMilliseconds)
         for note in snapshot.notes { printError("note: \(TerminalText.sanitize(note))") }
         if !json && !ndjson {
             let count = writer.count
             output.write("\(count) lock\(count == 1 ? "" : "s") under \(TerminalText.sanitize(selection.description)) (\(snapshot.scannedKeys) keys scanned, \(snapshot.commandCount) commands)\n")
+            if let line = WatchedKeys.alsoSeenLine(alsoSeen) { output.write(line + "\n") }
+        } else if let line = WatchedKeys.alsoSeenLine(alsoSeen) {
+            printError("note: " + line)
         }
         if let line = Self.proxyLine(conditions, scanNodes: nodes.count) {
             if json || ndjson { printError(line) } else { output.write(line + "\n") }

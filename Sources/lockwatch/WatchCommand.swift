@@ -10,9 +10,13 @@ struct WatchCommand: AsyncParsableCommand {
         commandName: "watch",
         abstract: "The live dashboard (the default): holders, TTLs, waiters and contention, with force-release.",
         discussion: """
-            Keys: q or Ctrl-C quit; ? help; / filter (Esc clears); arrows, j/k, PgUp/PgDn, g/G, \
-            Home/End move; s/S sort column/direction; r refresh now; +/- interval; p pause; \
-            Enter details; F force-release (not in --readonly or a read-only context), confirmed with y.
+            Keys: q or Ctrl-C quit; ? help (?, Esc or q close it); / filter locks and events (Esc \
+            clears); ! only the locks that need attention, worst first; a also watch the prefixes \
+            "also seen" names; arrows, j/k, PgUp/PgDn, g/G, Home/End move; s/S sort \
+            column/direction; r refresh now; + slower, - faster; p pause; Enter details; \
+            F force-release (not in --readonly or a read-only context), confirmed with y.
+            At start, up to 5 SCAN batches of 1000 keys (at most 2 s) are sampled for locks in \
+            known formats outside the watched prefixes; they are named under "also seen".
             A cluster URL (or a node that says it is in a cluster) shows the locks of every \
             primary, with a NODES column naming each lock's node; several --url show a Redlock \
             set, one row per lock with NODES held/total (red: no majority; ≠: different holders on different nodes).
@@ -24,22 +28,22 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var scanNodes: ScanNodeOptions
 
-    @Option(help: "Watch keys starting with this prefix. (Default: the context's prefix, else lock:.)")
-    var prefix: String?
+    @Option(help: WatchedKeys.prefixHelp)
+    var prefix: [String] = []
 
-    @Option(help: "Watch keys matching this glob instead (SCAN MATCH syntax).")
+    @Option(help: "Watch keys matching this glob instead of prefixes (SCAN MATCH syntax; no \"also seen\" hint). (Default: none.)")
     var match: String?
 
-    @Option(help: "Refresh interval (+/- change it live). (Default: the context's interval, else 1s.)")
+    @Option(help: "Refresh interval (+ slower, - faster, live). (Default: the context's interval, else 1s.)")
     var interval: DurationOption?
 
-    @Flag(help: "Hide and refuse force-release (always so in a context with readonly = true).")
+    @Flag(help: "Hide and refuse force-release (always so in a context with readonly = true). (Default: off.)")
     var readonly = false
 
-    @Option(help: "Redis stream for force-release audit entries (default PREFIX + 'lockwatch:audit'; '' for none).")
+    @Option(help: "Redis stream for force-release audit entries ('' for none). (Default: the first prefix + 'lockwatch:audit', e.g. lock:lockwatch:audit.)")
     var auditStream: String?
 
-    @Option(help: "Local audit log (default $XDG_STATE_HOME/lockwatch/audit.log; '' for none).")
+    @Option(help: "Local audit log ('' for none). (Default: $XDG_STATE_HOME/lockwatch/audit.log.)")
     var auditLog: String?
 
     func validate() throws {
@@ -48,17 +52,18 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try connection.selectedContext()
-        let prefix = try self.prefix ?? context?.singlePrefix() ?? "lock:"
+        let selection = WatchedKeys.selection(prefixes: prefix, match: match, context: context)
+        let firstPrefix = selection.prefixList.first ?? WatchedKeys.defaultPrefix
         let target = try connection.target()
         let nodes = try scanNodes.clients(passwordFile: connection.passwordFile, logger: DashboardLauncher.silentLogger)
         let connected = try await target.connect(logger: DashboardLauncher.silentLogger, probeUntil: nil)
         let exit = await DashboardLauncher.run(
             connected: connected,
-            selection: match.map { .glob($0) } ?? .prefix(prefix),
+            selection: selection,
             interval: interval?.duration ?? context?.interval ?? .seconds(1),
             readOnly: readonly || context?.readOnly == true,
             audit: ForceRelease.Audit(
-                streamKey: (auditStream ?? prefix + "lockwatch:audit").nilIfEmpty,
+                streamKey: (auditStream ?? firstPrefix + "lockwatch:audit").nilIfEmpty,
                 logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty),
             contextLabel: context?.headerLabel, scanNodes: nodes)
         await connected.shutdown()

@@ -11,7 +11,7 @@ import LockTestSupport
 struct ContextCommandTests {
     /// A config file with a read-only context `prod` and a read-write one `dev` for `url`.
     static func config(url: String, in scratch: ScratchDirectory) throws -> String {
-        try ContextConfigTests.configFile("""
+        try contextConfigFile("""
             [contexts.prod]
             url = "\(url)"
             readonly = true

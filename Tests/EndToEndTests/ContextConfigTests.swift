@@ -6,13 +6,6 @@ import LockTestSupport
 /// init`, `--context`); no server is needed for any of them.
 @Suite("Contexts: the config file")
 struct ContextConfigTests {
-    /// Writes `text` as a config file in `scratch` and returns its path.
-    static func configFile(_ text: String, in scratch: ScratchDirectory, name: String = "config.toml") throws -> String {
-        let path = scratch.file(name)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     static let valid = """
         [contexts.prod]
         url = "rediss://redis.prod.example:6380/0"
@@ -31,7 +24,7 @@ struct ContextConfigTests {
     @Test func aValidFileIsListed() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let path = try Self.configFile(Self.valid, in: scratch)
+        let path = try contextConfigFile(Self.valid, in: scratch)
         let result = try await runLockwatch(["contexts", "--config", path], in: scratch.path)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -55,7 +48,7 @@ struct ContextConfigTests {
     func aWrongFileIsRefusedWithOneLine(text: String, expected: String) async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let path = try Self.configFile(text, in: scratch)
+        let path = try contextConfigFile(text, in: scratch)
         let result = try await runLockwatch(["contexts", "--config", path], in: scratch.path)
         #expect(result.status == 78)
         #expect(result.stderr.contains(expected), "expected '\(expected)' in: \(result.stderr)")
@@ -66,7 +59,7 @@ struct ContextConfigTests {
     @Test func aMissingContextIsNamedWithTheKnownOnes() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let path = try Self.configFile(Self.valid, in: scratch)
+        let path = try contextConfigFile(Self.valid, in: scratch)
         // Before the command's name, as a global option, and after it.
         for arguments in [["--context", "prdo", "--config", path, "list"], ["list", "--context", "prdo", "--config", path]] {
             let result = try await runLockwatch(arguments, in: scratch.path)

@@ -53,7 +53,8 @@ struct DashboardEndToEndTests {
                 try? FileManager.default.removeItem(atPath: auditLog)
             }
             let command = "REDIS_URL=\(pool.server.url) \(binary) --prefix lock: --audit-log \(auditLog); echo EXITED=$?; sleep 60"
-            try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "30", command])
+            // Wide enough for the whole escaped key next to the full token (KEY is cut in the middle when short of room).
+            try Self.tmux(["new-session", "-d", "-s", session, "-x", "180", "-y", "30", command])
 
             var screen = try await Self.waitForScreen(session, "rows") { $0.contains("orders:42") && $0.contains("stuck-job") }
             #expect(screen.contains("e2e-owner"))

@@ -55,8 +55,8 @@ struct DashboardResizeTests {
             #expect(try Self.paneSize(session) == "40x10")
             let small = try await EndToEnd.waitForScreen(session, "the 40x10 layout") { screen in
                 let lines = Self.lines(screen)
-                // Redrawn, not clipped: the 120-column summary's right end ("● live") moves into view.
-                return lines.count >= 10 && lines[0].hasPrefix(" lockwatch ") && screen.contains("● live")
+                // Redrawn, not clipped: the 120-column summary's right end ("● connected") moves into view.
+                return lines.count >= 10 && lines[0].hasPrefix(" lockwatch ") && screen.contains("● connected")
                     && screen.contains("lock:{orders:")
             }
             let smallLines = Self.lines(small)
@@ -70,7 +70,7 @@ struct DashboardResizeTests {
             #expect(try Self.paneSize(session) == "8x3")
             let tiny = try await EndToEnd.waitForScreen(session, "the 8x3 layout") { screen in
                 let lines = Self.lines(screen)
-                return !lines.isEmpty && !lines.joined().isEmpty && !screen.contains("● live")
+                return !lines.isEmpty && !lines.joined().isEmpty && !screen.contains("● connected")
             }
             #expect(Self.lines(tiny).allSatisfy { $0.count <= 8 })
             #expect(try Self.lockwatchRuns(session), "lockwatch is no longer running:\n\(tiny)")

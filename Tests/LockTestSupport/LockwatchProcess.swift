@@ -150,3 +150,10 @@ package func processState(_ pid: Int32) -> Character? {
           let close = stat.lastIndex(of: ")") else { return nil }
     return stat[close...].dropFirst(2).first
 }
+
+/// Writes `text` as a lockwatch config file in `scratch` and returns its path.
+package func contextConfigFile(_ text: String, in scratch: ScratchDirectory, name: String = "config.toml") throws -> String {
+    let path = scratch.file(name)
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}

@@ -21,7 +21,7 @@ import RedisLock
         #expect(summary.contains("locks 2/3"))
         #expect(summary.contains("scan 35ms"))
         #expect(summary.contains("12 cmds/refresh"))
-        #expect(summary.contains("● live"))
+        #expect(summary.contains("● connected"))
     }
 
     @Test func readOnlyAndPausedShowInTheHeader() {
@@ -37,7 +37,7 @@ import RedisLock
         let grid = render(state, width: 140, height: 30)
         let row = grid.rows(containing: "lock:orders:42").first!
         let line = grid.line(row)
-        for expected in ["worker-7", "3f2a9c1…", "12s", "1m05s", "981", "3", "2.5", "lockwatch"] {
+        for expected in ["worker-7", "3f2a9c1d5e6b7a8f9012", "12s", "1m05s", "981", "3", "2.5", "lockwatch"] {
             #expect(line.contains(expected), "missing \(expected) in \(line)")
         }
         let titles = grid.line(row - 1)
@@ -131,10 +131,12 @@ import RedisLock
 
     @Test func wideKeysAreCutByDisplayColumns() {
         let key = String(repeating: "注", count: 40)
-        let grid = render(dashboard([lock(key, owner: "own")]), width: 80, height: 12)
+        let state = dashboard([lock(key, owner: "own")])
+        let grid = render(state, width: 80, height: 12)
         let row = grid.rows(containing: "own").first!
         let ownerColumn = grid.column(of: "own", inRow: row)!
-        let keyWidth = ColumnLayout(width: 80).placements.first { $0.column == .key }!.width
+        let content = DashboardRenderer.contentWidths(state: state, rows: 1)
+        let keyWidth = ColumnLayout(width: 80, content: content).placements.first { $0.column == .key }!.width
         #expect(ownerColumn == keyWidth + 1)
         #expect(grid.line(row).contains("…"))
     }
@@ -151,7 +153,7 @@ import RedisLock
         var state = dashboard([lock("a")])
         _ = state.handle(.character("?"))
         let text = render(state, width: 100, height: 30).text
-        for expected in ["help", "quit", "filter by key or owner", "sort", "force-release the selected lock", "none (stuck)"] {
+        for expected in ["help", "quit", "filter locks and events by key or owner", "only what needs attention", "refresh slower / faster", "also watch the prefixes", "sort", "force-release the selected lock", "none (stuck)"] {
             #expect(text.contains(expected), "missing \(expected)")
         }
         var readOnly = dashboard([lock("a")], readOnly: true)
@@ -227,8 +229,8 @@ import RedisLock
 
     @Test func columnsFillTheWidthAndDropByImportance() {
         let wide = ColumnLayout(width: 160)
-        #expect(wide.placements.map(\.column) == TableColumn.allCases.filter { $0 != .nodes }, "NODES is only for several servers")
-        #expect(ColumnLayout(width: 170, showingNodes: true).placements.map(\.column) == TableColumn.allCases)
+        #expect(wide.placements.map(\.column) == TableColumn.allCases.filter { $0 != .nodes && $0 != .attention }, "NODES is only for several servers")
+        #expect(ColumnLayout(width: 170, showingNodes: true).placements.map(\.column) == TableColumn.allCases.filter { $0 != .attention })
         for width in [1, 2, 8, 20, 40, 60, 80, 100, 120, 160, 300] {
             let layout = ColumnLayout(width: width)
             let used = layout.placements.map(\.width).reduce(0, +) + layout.placements.count - 1

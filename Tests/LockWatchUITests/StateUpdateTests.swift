@@ -35,14 +35,16 @@ import RedisLock
         #expect(state.visibleCount == 1)
     }
 
-    @Test func eventStripKeepsTheLatestFive() {
+    @Test func eventStripKeepsTheLatestFifty() {
         var state = dashboard([])
-        let events = (0..<8).map {
+        let limit = DashboardState.eventLimit
+        #expect(limit == 50)
+        let events = (0..<(limit + 8)).map {
             LockEvent(kind: .acquired, keyBytes: Array("k\($0)".utf8), owner: nil, atMilliseconds: serverNow + Int64($0))
         }
-        state.apply(snapshot: snapshot([], events: Array(events.prefix(3))), at: t0 + .seconds(1))
-        state.apply(snapshot: snapshot([], events: Array(events.suffix(5))), at: t0 + .seconds(2))
-        #expect(state.events.map(\.key) == ["k3", "k4", "k5", "k6", "k7"])
+        state.apply(snapshot: snapshot([], events: Array(events.prefix(8))), at: t0 + .seconds(1))
+        state.apply(snapshot: snapshot([], events: Array(events.suffix(limit))), at: t0 + .seconds(2))
+        #expect(state.events.map(\.key) == (8..<(limit + 8)).map { "k\($0)" })
     }
 
     @Test func busyKeysKeepAHistoryOfRatesAndHolders() {

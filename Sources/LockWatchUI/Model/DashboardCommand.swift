@@ -12,4 +12,6 @@ public enum DashboardCommand: Sendable, Hashable {
     case setPaused(Bool)
     /// Delete this lock, if its key still holds exactly this value (the operator confirmed).
     case forceRelease(InspectedLock)
+    /// Watch keys under these prefixes as well (the "also seen" hint, `a`).
+    case watchPrefixes([String])
 }

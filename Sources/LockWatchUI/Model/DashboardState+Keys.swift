@@ -4,14 +4,18 @@ extension DashboardState {
     /// Handles one key: changes the state and returns what the runner must do.
     ///
     /// `q` and Ctrl-C quit (in the help overlay, the detail view and the confirmation `q`
-    /// closes instead; Ctrl-C always quits).
+    /// closes instead; Ctrl-C always quits). The help overlay closes on `?`, F1, Esc or `q`;
+    /// any other key closes it and then does what it does in the table, so none is lost.
     public mutating func handle(_ key: KeyPress) -> [DashboardCommand] {
         if key == .interrupt { return [.quit] }
         switch mode {
         case .normal: return handleNormal(key)
         case .help:
             mode = .normal
-            return []
+            switch key {
+            case .character("?"), .character("q"), .escape, .function(1): return []
+            default: return handleNormal(key)
+            }
         case .filterEditing: return handleFilterEditing(key)
         case .detail: return handleDetail(key)
         case .confirmForceRelease(let lock): return handleConfirmation(key, lock: lock)
@@ -39,9 +43,38 @@ extension DashboardState {
         case .character("p"): return togglePause()
         case .enter: openDetail()
         case .character("F"): requestForceRelease(of: selectedLock)
+        case .character("!"): toggleAttention()
+        case .character("a"): return watchAlsoSeen()
         default: break
         }
         return []
+    }
+
+    /// `!`: only the locks that need attention, worst first, the worst selected; again: all.
+    private mutating func toggleAttention() {
+        attentionOnly.toggle()
+        table.showAttentionOnly(attentionOnly)
+        if attentionOnly {
+            select(position: 0)
+            let count = visibleCount
+            setStatus(count == 0 ? "nothing needs attention (! shows every lock)"
+                : "\(count) lock\(count == 1 ? "" : "s") need\(count == 1 ? "s" : "") attention, worst first (! shows every lock)",
+                count == 0 ? .success : .warning)
+        } else {
+            followSelectedKey()
+            setStatus("showing every lock", .info)
+        }
+    }
+
+    /// `a`: asks the runner to watch the "also seen" prefixes too.
+    private mutating func watchAlsoSeen() -> [DashboardCommand] {
+        guard !alsoSeen.isEmpty else {
+            setStatus("no other lock prefixes seen to add", .info)
+            return []
+        }
+        let prefixes = alsoSeen.map(\.prefix)
+        setStatus("adding " + prefixes.map { TerminalText.sanitize($0) + "*" }.joined(separator: " ") + "…", .info)
+        return [.watchPrefixes(prefixes)]
     }
 
     private mutating func handleFilterEditing(_ key: KeyPress) -> [DashboardCommand] {
@@ -131,12 +164,12 @@ extension DashboardState {
     private mutating func changeInterval(longer: Bool) -> [DashboardCommand] {
         let next = longer ? RefreshInterval.longer(than: interval) : RefreshInterval.shorter(than: interval)
         guard let next else {
-            setStatus("refresh interval already at its \(longer ? "longest" : "shortest") (\(ValueFormat.interval(interval)))", .warning)
+            setStatus("already refreshing as \(longer ? "slowly" : "fast") as it can (every \(ValueFormat.interval(interval)))", .warning)
             return []
         }
         interval = next
         let slowed = effectiveInterval > next ? " (slowed to the scan time: \(ValueFormat.interval(effectiveInterval)))" : ""
-        setStatus("refreshing every \(ValueFormat.interval(next))\(slowed)", .info)
+        setStatus("refreshing \(longer ? "slower" : "faster"): every \(ValueFormat.interval(next))\(slowed)", .info)
         return [.setInterval(next)]
     }
 

@@ -19,7 +19,7 @@ extension DashboardState {
         if case .detail(let key) = mode { watched.append(key) }
         return ScanBasis(
             generation: generation, sortColumn: sortColumn, sortDirection: sortDirection, filter: filter,
-            ttlCeilings: ttlCeilings, histories: histories, watchedKeys: watched
+            attentionOnly: attentionOnly, ttlCeilings: ttlCeilings, histories: histories, watchedKeys: watched
         )
     }
 
@@ -42,6 +42,10 @@ extension DashboardState {
             duration: snapshot.duration, receivedAt: instant, mode: snapshot.mode, staleness: snapshot.staleness
         )
         table = prepared.table
+        usualHoldMilliseconds = prepared.usualHoldMilliseconds
+        if table.attentionOnly != attentionOnly {
+            table.showAttentionOnly(attentionOnly)
+        }
         if table.sortColumn != sortColumn || table.sortDirection != sortDirection {
             table.rebuild(sort: sortColumn, direction: sortDirection, filter: filter)
         } else if table.filter != filter {
@@ -85,7 +89,10 @@ extension DashboardState {
         if case .reconnecting(_, let previous, _) = connection { attempt = previous + 1 } else { attempt = 1 }
         let redisError = error as? RedisError
         failureIsRefusal = redisError.map { $0.code == .permissionDenied || $0.code == .authenticationFailed } ?? false
-        connection = .reconnecting(lastError: redisError.map { failureIsRefusal ? $0.message : String(describing: $0) } ?? String(describing: error), attempt: attempt, retryIn: retryIn)
+        failureIsConnection = redisError.map { [.connectionFailed, .connectionClosed, .timeout, .tlsFailure].contains($0.code) } ?? false
+        // Before the first scan the message alone says it ("cannot connect to host:port: reason").
+        let plain = failureIsRefusal || lastScan == nil
+        connection = .reconnecting(lastError: redisError.map { plain ? $0.message : String(describing: $0) } ?? String(describing: error), attempt: attempt, retryIn: retryIn)
         lastFailureAt = now
     }
 
@@ -138,6 +145,26 @@ extension DashboardState {
         if let status, now - status.since > StatusMessage.lifetime {
             self.status = nil
         }
+    }
+
+    /// Puts something the dashboard's host reports on the event strip (e.g. the demo's
+    /// rejected stale write) or in the "also seen" hint.
+    public mutating func apply(news: DashboardNews) {
+        switch news {
+        case .event(let event): recordEvents([event])
+        case .alsoSeen(let found): alsoSeen = found
+        }
+    }
+
+    /// Notes that the watched keys are now `match` (after `a` added the "also seen" prefixes).
+    public mutating func apply(watching match: String?) {
+        guard let match else {
+            setStatus("could not watch the other prefixes", .error)
+            return
+        }
+        self.match = match
+        alsoSeen = []
+        setStatus("now watching \(TerminalText.sanitize(match))", .success)
     }
 
     private mutating func recordEvents(_ new: [LockEvent]) {

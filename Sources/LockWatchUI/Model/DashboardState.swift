@@ -18,6 +18,13 @@ public struct DashboardState: Sendable {
     public let watchesSeveralServers: Bool
     /// The configured context's label for the header, if a context is in use.
     public var contextLabel: ContextLabel?
+    /// The watched keys as SCAN patterns (`lock:*`, or several separated by spaces), shown
+    /// in the header as `match: …` (sanitized when drawn).
+    public var match = ""
+    /// Lock keys a sample found outside the watched ones (`a` adds them).
+    public internal(set) var alsoSeen: [AlsoSeenPrefix] = []
+    /// Whether the table shows only the locks that need attention, worst first (`!`).
+    public internal(set) var attentionOnly = false
     /// How often the runner refreshes.
     public internal(set) var interval: Duration
     /// Whether refreshing is paused.
@@ -53,8 +60,8 @@ public struct DashboardState: Sendable {
     /// The terminal's rows, as last given to ``resize(width:height:)``.
     public internal(set) var height = 24
 
-    /// How many events the strip keeps.
-    public static let eventLimit = 5
+    /// How many events the strip keeps (it shows as many as fit, those matching the filter).
+    public static let eventLimit = 50
     /// How many keys keep a history at most.
     static let historyLimit = 4096
 
@@ -67,11 +74,17 @@ public struct DashboardState: Sendable {
     /// The latest known row of the key in the detail view, and whether the latest scan had it.
     var detailLock: InspectedLock?
     var detailPresent = false
+    /// The latest scan's median hold time (ms), for the attention view's labels.
+    var usualHoldMilliseconds: Int64?
     /// When the latest refresh failure was noted.
     var lastFailureAt: ContinuousClock.Instant?
     /// Whether the latest failure was Redis refusing a command (`NOPERM`, a wrong password)
     /// rather than the connection: the banner then says so instead of "connection lost".
     public internal(set) var failureIsRefusal = false
+    /// Whether the latest failure was reaching the server (refused, reset, timed out, TLS),
+    /// rather than, say, a refresh that took too long: before the first scan the banner then
+    /// says "cannot connect".
+    public internal(set) var failureIsConnection = false
     /// The latest scan's notes on optional commands the server refused (shown once, when they change).
     public internal(set) var scanNotes: [String] = []
 
@@ -106,6 +119,29 @@ public struct DashboardState: Sendable {
 
     /// The row at display position `position` (0 is the top of the sorted, filtered table).
     public func lock(at position: Int) -> InspectedLock? { table.lock(at: position) }
+
+    /// Why the row at display position `position` needs attention (no reasons: it does not).
+    public func attention(at position: Int) -> Attention { table.attention(at: position) }
+
+    /// How many locks of the latest scan need attention (whatever the filter).
+    public var attentionCount: Int { table.attentionCount }
+
+    /// The label of why the row at `position` needs attention, e.g. `no TTL`; empty when it does not.
+    func attentionLabel(at position: Int) -> String {
+        guard let lock = table.lock(at: position) else { return "" }
+        return table.attention(at: position).label(for: lock, usualHoldMilliseconds: usualHoldMilliseconds)
+    }
+
+    /// The events on the strip: those whose key or owner contains the filter, newest first.
+    public var shownEvents: [LockEvent] {
+        let needle = Array(filter.lowercased().utf8)
+        return events.reversed().filter { event in
+            guard !needle.isEmpty else { return true }
+            if event.keyBytes.withUnsafeBufferPointer({ LockTable.text($0, containsLowercased: needle) }) { return true }
+            guard var owner = event.owner else { return false }
+            return owner.withUTF8 { LockTable.text($0, containsLowercased: needle) }
+        }
+    }
 
     /// The history kept for `key`, if any (kept for busy and selected keys).
     public func history(forKey key: [UInt8]) -> KeyHistory? { histories[ByteKey(key)] }

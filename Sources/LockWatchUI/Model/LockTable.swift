@@ -14,6 +14,8 @@ struct LockTable: Sendable {
     private(set) var sortColumn: SortColumn = .waiters
     private(set) var sortDirection: SortDirection = .descending
     private(set) var filter = ""
+    /// Whether ``order`` shows only the rows that need attention, worst first.
+    private(set) var attentionOnly = false
 
     /// Every row in the current sort, filtered or not.
     private var sortedRows: [Int] = []
@@ -28,6 +30,10 @@ struct LockTable: Sendable {
     private var rates: [Double] = []
     private var ttls: [Int64] = []
     private var ages: [Int64] = []
+    /// Why each row needs attention (empty: it does not), and its severity.
+    private var attention: [Attention] = []
+    /// The rows that need attention, worst first.
+    private var attentionRows: [Int] = []
     /// The lower-cased filter ``order`` was built with.
     private var orderNeedle: [UInt8] = []
     /// How many full sorts have run (tests check that moving and drawing never sort).
@@ -38,8 +44,13 @@ struct LockTable: Sendable {
     init() {}
 
     /// Indexes, sorts and filters `locks` (the expensive part of a scan; runs off the UI loop).
-    init(locks: [InspectedLock], serverTimeMilliseconds: Int64, sort: SortColumn, direction: SortDirection, filter: String) {
+    init(
+        locks: [InspectedLock], serverTimeMilliseconds: Int64, sort: SortColumn, direction: SortDirection, filter: String,
+        attention: [Attention] = [], attentionOnly: Bool = false
+    ) {
         self.locks = locks
+        self.attention = attention.count == locks.count ? attention : []
+        self.attentionOnly = attentionOnly
         rowsByKey = locks.indices.sorted { Self.compare(locks[$0].keyBytes, locks[$1].keyBytes) < 0 }
         keyRanks = Array(repeating: 0, count: locks.count)
         for (rank, row) in rowsByKey.enumerated() {
@@ -49,6 +60,12 @@ struct LockTable: Sendable {
         rates = locks.map { lock in lock.acquisitionsPerSecond.flatMap { $0.isFinite ? $0 : nil } ?? -1 }
         ttls = locks.map { $0.ttlMilliseconds ?? .max }
         ages = locks.map { $0.ageMilliseconds(at: serverTimeMilliseconds) ?? -1 }
+        let attention = self.attention
+        let ranks = keyRanks
+        attentionRows = attention.indices.filter { !attention[$0].reasons.isEmpty }.sorted { a, b in
+            let (left, right) = (attention[a].severity, attention[b].severity)
+            return left != right ? left > right : ranks[a] < ranks[b]
+        }
         rebuild(sort: sort, direction: direction, filter: filter)
     }
 
@@ -59,10 +76,11 @@ struct LockTable: Sendable {
             sortAll(sort: sort, direction: direction)
         }
         let needle = Self.needle(filter)
+        let rows = attentionOnly ? attentionRows : sortedRows
         if needle.isEmpty {
-            order = sortedRows
+            order = rows
         } else {
-            order = filtered(sortedRows, needle)
+            order = filtered(rows, needle)
             filterCount += 1
         }
         self.filter = filter
@@ -100,6 +118,23 @@ struct LockTable: Sendable {
         orderNeedle = needle
         updatePositions()
     }
+
+    /// Shows only the rows that need attention, worst first (`true`), or every row in the
+    /// sort (`false`); the filter still applies.
+    mutating func showAttentionOnly(_ only: Bool) {
+        guard only != attentionOnly else { return }
+        attentionOnly = only
+        rebuild(sort: sortColumn, direction: sortDirection, filter: filter)
+    }
+
+    /// Why the row at display position `position` needs attention (empty when it does not).
+    func attention(at position: Int) -> Attention {
+        guard position >= 0, position < order.count, order[position] < attention.count else { return Attention() }
+        return attention[order[position]]
+    }
+
+    /// How many rows need attention.
+    var attentionCount: Int { attentionRows.count }
 
     /// The position in ``order`` of the row with key `key`, if shown.
     func position(ofKey key: [UInt8]) -> Int? {

@@ -9,6 +9,8 @@ struct ScanBasis: Sendable {
     var sortColumn: SortColumn
     var sortDirection: SortDirection
     var filter: String
+    /// Whether only the rows that need attention are shown.
+    var attentionOnly = false
     var ttlCeilings: [ByteKey: Int64]
     var histories: [ByteKey: KeyHistory]
     /// Keys followed whether busy or not (the selected one, the one in the detail view).
@@ -17,9 +19,15 @@ struct ScanBasis: Sendable {
     /// Indexes, sorts and filters the scan and updates the TTL ceilings and histories.
     func prepare(_ snapshot: InspectionSnapshot) -> PreparedScan {
         let generation = generation + 1
+        let serverTime = snapshot.serverTimeMilliseconds
+        let usualHold = Attention.usualHold(of: snapshot.locks, serverTime: serverTime)
+        let attention = snapshot.locks.map { lock in
+            Attention.of(lock, previousCeiling: ttlCeilings[ByteKey(lock.keyBytes)], usualHold: usualHold, serverTime: serverTime)
+        }
         let table = LockTable(
-            locks: snapshot.locks, serverTimeMilliseconds: snapshot.serverTimeMilliseconds,
-            sort: sortColumn, direction: sortDirection, filter: filter
+            locks: snapshot.locks, serverTimeMilliseconds: serverTime,
+            sort: sortColumn, direction: sortDirection, filter: filter,
+            attention: attention, attentionOnly: attentionOnly
         )
         var ceilings: [ByteKey: Int64] = [:]
         ceilings.reserveCapacity(snapshot.locks.count)
@@ -46,7 +54,9 @@ struct ScanBasis: Sendable {
         var basis = self
         basis.ttlCeilings = [:]
         basis.histories = [:]
-        return PreparedScan(basis: basis, snapshot: snapshot, table: table, ttlCeilings: ceilings, histories: histories)
+        return PreparedScan(
+            basis: basis, snapshot: snapshot, table: table, ttlCeilings: ceilings, histories: histories,
+            usualHoldMilliseconds: usualHold)
     }
 
     /// Adds `lock`'s sample to its history (a new history only while under the limit).
@@ -68,4 +78,6 @@ struct PreparedScan: Sendable {
     var table: LockTable
     var ttlCeilings: [ByteKey: Int64]
     var histories: [ByteKey: KeyHistory]
+    /// The scan's median hold time (ms), when any is known.
+    var usualHoldMilliseconds: Int64?
 }

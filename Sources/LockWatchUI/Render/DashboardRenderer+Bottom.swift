@@ -1,13 +1,21 @@
 import RedisLock
 
 extension DashboardRenderer {
-    /// The latest events, newest first: `3s ago  expired  lock:orders:42  by worker-7`.
+    /// The "also seen" hint, then the latest events matching the filter, newest first:
+    /// `3s ago  expired  lock:orders:42  by worker-7`.
     mutating func drawEvents() {
-        let rows = layout.events
+        var rows = layout.events
         guard !rows.isEmpty else { return }
-        let events = state.events.reversed().prefix(rows.count)
+        if !state.alsoSeen.isEmpty {
+            drawAlsoSeen(row: rows.lowerBound)
+            rows = rows.dropFirst()
+        }
+        let events = state.shownEvents.prefix(rows.count)
         if events.isEmpty {
-            grid.write(" no lock events yet", row: rows.lowerBound, column: 0, width: width, style: CellStyle(dim: true))
+            if let row = rows.first {
+                let text = state.events.isEmpty ? " no lock events yet" : " no event matches /\(TerminalText.sanitize(state.filter))"
+                grid.write(text, row: row, column: 0, width: width, style: CellStyle(dim: true))
+            }
             return
         }
         let serverNow = state.serverNowMilliseconds
@@ -31,6 +39,18 @@ extension DashboardRenderer {
             }
             grid.write(segments, row: row, column: 0)
         }
+    }
+
+    /// `also seen: DUSEPK_REDIS_LOCK_* (go-legacy, 3 keys) — press a to watch them too`.
+    private mutating func drawAlsoSeen(row: Int) {
+        let found = state.alsoSeen.map { TerminalText.sanitize($0.summary) }.joined(separator: ", ")
+        grid.write([
+            TextSegment(" also seen: ", CellStyle(foreground: .yellow, bold: true)),
+            TextSegment(found, CellStyle(foreground: .yellow)),
+            TextSegment(" — press ", CellStyle(dim: true)),
+            TextSegment("a", CellStyle(foreground: .cyan, bold: true)),
+            TextSegment(" to watch \(state.alsoSeen.count == 1 ? "it" : "them") too", CellStyle(dim: true)),
+        ], row: row, column: 0)
     }
 
     /// The filter prompt while typing one, else the status message.
@@ -63,13 +83,14 @@ extension DashboardRenderer {
         let hints: [(String, String)]
         switch state.mode {
         case .normal:
-            var normal = [("q", "quit"), ("?", "help"), ("/", "filter"), ("s", "sort"), ("S", "reverse"), ("r", "refresh"), ("+-", "interval"), ("p", state.paused ? "resume" : "pause"), ("⏎", "detail")]
+            var normal = [("q", "quit"), ("?", "help"), ("/", "filter"), ("!", state.attentionOnly ? "all locks" : "attention"), ("s", "sort"), ("S", "reverse"), ("r", "refresh"), ("+", "slower"), ("-", "faster"), ("p", state.paused ? "resume" : "pause"), ("⏎", "detail")]
             if !state.readOnly { normal.append(("F", "force-release")) }
+            if !state.alsoSeen.isEmpty { normal.insert(("a", "add also seen"), at: 3) }
             hints = normal
         case .filterEditing:
             hints = [("type", "to filter"), ("⏎", "keep"), ("Esc", "clear"), ("↑↓", "move")]
         case .help:
-            hints = [("any key", "close help")]
+            hints = [("? Esc q", "close help")]
         case .detail:
             var detail = [("Esc", "close"), ("r", "refresh"), ("p", state.paused ? "resume" : "pause")]
             if !state.readOnly { detail.append(("F", "force-release")) }
@@ -94,6 +115,7 @@ extension DashboardRenderer {
         case .extended: CellStyle(dim: true)
         case .holderChanged: CellStyle(foreground: .magenta)
         case .rescanned: CellStyle(foreground: .yellow)
+        case .staleWriteRejected: CellStyle(foreground: .red, bold: true)
         }
     }
 

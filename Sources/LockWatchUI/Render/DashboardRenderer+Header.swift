@@ -1,5 +1,5 @@
 extension DashboardRenderer {
-    /// `lockwatch  redis://…  user u  READ-ONLY  every 1s  notifications: on  filter: x`.
+    /// `lockwatch  redis://…  match: lock:*  user u  READ-ONLY  every 1s  live …  notifications: on  filter: x`.
     mutating func drawHeader() {
         guard let row = layout.header else { return }
         var segments = [
@@ -10,6 +10,10 @@ extension DashboardRenderer {
             segments.append(TextSegment(" " + TerminalText.sanitize(label.text) + " ", CellStyle(foreground: label.colour, bold: true, reverse: true)))
         }
         segments.append(TextSegment(" " + TerminalText.sanitize(state.endpoint), CellStyle(bold: true)))
+        if !state.match.isEmpty {
+            segments.append(TextSegment("  match: ", CellStyle(dim: true)))
+            segments.append(TextSegment(TerminalText.sanitize(state.match), CellStyle(bold: true)))
+        }
         if let user = state.user {
             segments.append(TextSegment("  user " + TerminalText.sanitize(user)))
         }
@@ -34,6 +38,10 @@ extension DashboardRenderer {
         case .on: segments.append(TextSegment("  notifications: on", CellStyle(foreground: .green)))
         case .off: segments.append(TextSegment("  notifications: off", CellStyle(dim: true)))
         }
+        if state.attentionOnly {
+            segments.append(TextSegment("  "))
+            segments.append(TextSegment("NEEDS ATTENTION", CellStyle(foreground: .red, bold: true, reverse: true)))
+        }
         if !state.filter.isEmpty {
             segments.append(TextSegment("  filter: ", CellStyle(dim: true)))
             segments.append(TextSegment(TerminalText.sanitize(state.filter), CellStyle(foreground: .cyan, bold: true)))
@@ -41,7 +49,7 @@ extension DashboardRenderer {
         grid.write(segments, row: row, column: 0)
     }
 
-    /// `locks 12/340  row 3  scan 35ms, 12 cmds/refresh in 3 round trips, 4000 keys scanned  ● live`.
+    /// `locks 12/340  row 3  ! 2 need attention  scan 35ms, 12 cmds/refresh in 3 round trips, 4000 keys scanned  ● connected`.
     mutating func drawSummary() {
         guard let row = layout.summary else { return }
         var segments = [
@@ -51,6 +59,9 @@ extension DashboardRenderer {
         if state.visibleCount > 0 {
             segments.append(TextSegment("  row \(state.selectedPosition + 1)", CellStyle(dim: true)))
         }
+        if state.attentionCount > 0, !state.attentionOnly {
+            segments.append(TextSegment("  ! \(ValueFormat.count(state.attentionCount)) need\(state.attentionCount == 1 ? "s" : "") attention", CellStyle(foreground: .red, bold: true)))
+        }
         if let scan = state.lastScan {
             segments.append(TextSegment("  scan ", CellStyle(dim: true)))
             segments.append(TextSegment(ValueFormat.duration(milliseconds: scan.duration.milliseconds)))
@@ -59,9 +70,11 @@ extension DashboardRenderer {
         let connection: TextSegment
         switch state.connection {
         case .connecting: connection = TextSegment("○ connecting", CellStyle(foreground: .yellow))
-        case .connected: connection = TextSegment("● live", CellStyle(foreground: .green, bold: true))
+        // "connected", not "live": the header's mode word says whether the rows are live.
+        case .connected: connection = TextSegment("● connected", CellStyle(foreground: .green, bold: true))
         case .reconnecting:
-            connection = TextSegment(state.failureIsRefusal ? "✖ refused" : "✖ reconnecting", CellStyle(foreground: .red, bold: true))
+            let word = state.failureIsRefusal ? "✖ refused" : state.lastScan == nil ? "✖ not connected" : "✖ reconnecting"
+            connection = TextSegment(word, CellStyle(foreground: .red, bold: true))
         }
         let connectionWidth = TerminalText.displayWidth(connection.text) + 1
         let end = grid.write(segments, row: row, column: 0, limit: max(0, width - connectionWidth - 1))
@@ -72,7 +85,17 @@ extension DashboardRenderer {
     mutating func drawBanner() {
         guard let row = layout.banner, case .reconnecting(let error, let attempt, let retryIn) = state.connection else { return }
         let style = CellStyle(foreground: .red, bold: true, reverse: true)
-        var text = (state.failureIsRefusal ? " ⚠ Redis refused: " : " ⚠ connection lost: ") + TerminalText.sanitize(String(error.prefix(400)))
+        // Lost means it had worked: before the first scan the connection never did.
+        let lead = if state.failureIsRefusal {
+            " ⚠ Redis refused: "
+        } else if state.lastScan == nil, !state.failureIsConnection {
+            " ⚠ no data yet: "
+        } else if state.lastScan == nil {
+            error.hasPrefix("cannot connect to") ? " ⚠ " : " ⚠ cannot connect to \(TerminalText.sanitize(state.endpoint)): "
+        } else {
+            " ⚠ connection lost: "
+        }
+        var text = lead + TerminalText.sanitize(String(error.prefix(400)))
         text += " · \(attempt) failed refresh\(attempt == 1 ? "" : "es")"
         if let retryIn, let failedAt = state.lastFailureAt {
             let left = max(0, (retryIn - (state.now - failedAt)).milliseconds)

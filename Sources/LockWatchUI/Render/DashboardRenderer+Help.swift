@@ -3,8 +3,9 @@ extension DashboardRenderer {
     mutating func drawHelp() {
         var entries: [(String, String)] = [
             ("q  Ctrl-C", "quit"),
-            ("?  F1", "this help (any key closes it)"),
-            ("/", "filter by key or owner as you type; Enter keeps, Esc clears"),
+            ("?  F1", "this help (?, Esc or q close it; other keys close it and act)"),
+            ("/", "filter locks and events by key or owner; Enter keeps, Esc clears"),
+            ("!", "only what needs attention, worst first: no TTL, TTL above usual, held long, waiters"),
             ("↑ ↓  j k", "move the selection"),
             ("PgUp PgDn", "move a page"),
             ("g G  Home End", "first / last lock"),
@@ -12,9 +13,10 @@ extension DashboardRenderer {
             ("s", "sort by the next column: key, TTL, age, waiters, acq/s"),
             ("S", "reverse the sort"),
             ("r", "refresh now"),
-            ("+ -", "refresh less / more often (250ms … 10s)"),
+            ("+ -", "refresh slower / faster (every 250ms … 10s, as in the header)"),
             ("p", "pause / resume refreshing"),
         ]
+        entries.append(("a", "also watch the prefixes under \"also seen\" (locks outside the match)"))
         entries.append(
             state.readOnly
                 ? ("F", "force-release: disabled (read-only mode)")

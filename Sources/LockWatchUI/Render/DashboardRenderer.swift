@@ -22,7 +22,26 @@ struct DashboardRenderer {
         self.state = state
         grid = CellGrid(width: width, height: height)
         layout = ScreenLayout(state: state, height: grid.height)
-        columns = ColumnLayout(width: grid.width, showingNodes: state.watchesSeveralServers)
+        columns = ColumnLayout(
+            width: grid.width, showingNodes: state.watchesSeveralServers, showingAttention: state.attentionOnly,
+            content: Self.contentWidths(state: state, rows: layout.table.count))
+    }
+
+    /// The widest KEY, OWNER, TOKEN and ATTENTION text among the rows on screen.
+    static func contentWidths(state: DashboardState, rows: Int) -> [TableColumn: Int] {
+        let offset = DashboardState.scrollOffset(
+            current: state.scrollOffset, selected: state.selectedPosition, count: state.visibleCount, page: rows)
+        var widths: [TableColumn: Int] = [:]
+        for position in offset ..< offset + rows {
+            guard let lock = state.lock(at: position) else { break }
+            for column in [TableColumn.key, .owner, .token] {
+                if let width = RowFormatter.contentWidth(column, of: lock) { widths[column] = max(widths[column] ?? 0, width) }
+            }
+            if state.attentionOnly {
+                widths[.attention] = max(widths[.attention] ?? 0, TerminalText.displayWidth(state.attentionLabel(at: position)))
+            }
+        }
+        return widths
     }
 
     var width: Int { grid.width }
@@ -70,7 +89,9 @@ struct DashboardRenderer {
             formattedRows += 1
             let selected = position == state.selectedPosition
             for placement in columns.placements {
-                var segment = RowFormatter.cell(placement.column, of: lock, width: placement.width, state: state)
+                var segment = placement.column == .attention
+                    ? TextSegment(state.attentionLabel(at: position), CellStyle(foreground: .red, bold: true))
+                    : RowFormatter.cell(placement.column, of: lock, width: placement.width, state: state)
                 if state.connection.isReconnecting { segment.style = segment.style.dimmed }
                 if selected { segment.style = segment.style.reversed }
                 grid.write(segment.text, row: row, column: placement.x, width: placement.width, style: segment.style, alignment: placement.column.alignment)
@@ -85,6 +106,8 @@ struct DashboardRenderer {
         let message: String
         if state.lastScan == nil {
             message = state.connection.isReconnecting ? "no data yet: cannot reach Redis" : "waiting for the first scan…"
+        } else if state.attentionOnly, state.filter.isEmpty {
+            message = "nothing needs attention: every lock has a TTL, usual hold times and few waiters (! shows all)"
         } else if state.totalCount == 0 {
             message = "no locks found"
         } else {

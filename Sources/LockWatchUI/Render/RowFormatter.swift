@@ -11,12 +11,14 @@ enum RowFormatter {
     static func cell(_ column: TableColumn, of lock: InspectedLock, width: Int, state: DashboardState) -> TextSegment {
         switch column {
         case .key:
-            return TextSegment(TerminalText.sanitize(lock.keyBytes))
+            return TextSegment(ValueFormat.middle(TerminalText.sanitize(lock.keyBytes), columns: width))
+        case .attention:
+            return TextSegment("")  // drawn by the renderer, which knows the row's position
         case .owner:
-            return lock.owner.map { TextSegment(TerminalText.sanitize($0)) } ?? TextSegment("–", CellStyle(dim: true))
+            return lock.owner.map { TextSegment(ValueFormat.prefix(TerminalText.sanitize($0), columns: width)) } ?? TextSegment("–", CellStyle(dim: true))
         case .token:
             guard let token = lock.token else { return TextSegment("–", CellStyle(dim: true)) }
-            return TextSegment(ValueFormat.prefix(TerminalText.sanitize(String(token.prefix(64))), columns: 8))
+            return TextSegment(ValueFormat.prefix(TerminalText.sanitize(String(token.prefix(64))), columns: width))
         case .ttl:
             return ttl(of: lock, width: width, state: state)
         case .held:
@@ -35,6 +37,17 @@ enum RowFormatter {
         case .format:
             let unknown = lock.format == .unknownString || lock.format == .unknownHash || lock.format == .other
             return TextSegment(lock.format.rawValue, unknown ? CellStyle(dim: true) : .plain)
+        }
+    }
+
+    /// How wide `column`'s text is for `lock` before it is cut (KEY, OWNER and TOKEN: the
+    /// columns sized by their content).
+    static func contentWidth(_ column: TableColumn, of lock: InspectedLock) -> Int? {
+        switch column {
+        case .key: TerminalText.displayWidth(TerminalText.sanitize(lock.keyBytes))
+        case .owner: lock.owner.map { TerminalText.displayWidth(TerminalText.sanitize($0)) } ?? 1
+        case .token: lock.token.map { TerminalText.displayWidth(TerminalText.sanitize(String($0.prefix(64)))) } ?? 1
+        default: nil
         }
     }
 

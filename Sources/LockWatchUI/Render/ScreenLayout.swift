@@ -1,6 +1,8 @@
 /// Which screen rows hold what. On short terminals the least important parts go first (extra
 /// event lines, the second header line, the event strip, the footer, the status line, the
 /// column header, the banner, the first header line) so the table keeps at least one row.
+/// The table takes no more rows than it has locks: the event strip gets the rest, so no blank
+/// rows sit between the two.
 struct ScreenLayout: Equatable {
     /// The first header line (endpoint, user, mode, interval, filter).
     var header: Int?
@@ -39,7 +41,8 @@ struct ScreenLayout: Equatable {
     }
 
     init(state: DashboardState, height: Int) {
-        let extraEvents = max(0, min(DashboardState.eventLimit, state.events.count, (height - 10) / 4) - 1)
+        let stripLines = state.shownEvents.count + (state.alsoSeen.isEmpty ? 0 : 1)
+        let extraEvents = max(0, min(5, stripLines, (height - 10) / 4) - 1)
         var lines: [Part: Int] = [
             .header: 1, .summary: 1, .banner: state.connection.isReconnecting ? 1 : 0,
             .columnHeader: 1, .firstEvent: 1, .moreEvents: extraEvents, .status: 1, .footer: 1,
@@ -50,7 +53,15 @@ struct ScreenLayout: Equatable {
             fixed -= lines[part] ?? 0
             lines[part] = 0
         }
-        let tableRows = max(0, height - fixed)
+        var tableRows = max(0, height - fixed)
+        if lines[.firstEvent] == 1 {
+            // Rows the table does not need go to the event strip, right below it.
+            let needed = max(1, state.visibleCount)
+            if tableRows > needed {
+                lines[.moreEvents, default: 0] += tableRows - needed
+                tableRows = needed
+            }
+        }
         var row = 0
         func take(_ part: Part) -> Range<Int> {
             let count = part == .table ? tableRows : (lines[part] ?? 0)

@@ -54,6 +54,34 @@ enum ValueFormat {
         return result + "…"
     }
 
+    /// `text` in at most `columns` display columns, cut in the middle with `…` (the start and
+    /// the end of a key tell keys apart: `lock:{orders:…}:item:42`).
+    static func middle(_ text: String, columns: Int) -> String {
+        guard columns > 0 else { return "" }
+        if TerminalText.displayWidth(text) <= columns { return text }
+        let tailColumns = (columns - 1) / 2
+        let headColumns = columns - 1 - tailColumns
+        var head = String.UnicodeScalarView()
+        var used = 0
+        for scalar in text.unicodeScalars {
+            let width = TerminalText.displayWidth(scalar)
+            if used + width > headColumns { break }
+            head.append(scalar)
+            used += width
+        }
+        var tail: [Unicode.Scalar] = []
+        used = 0
+        for scalar in text.unicodeScalars.reversed() {
+            let width = TerminalText.displayWidth(scalar)
+            if used + width > tailColumns { break }
+            tail.append(scalar)
+            used += width
+        }
+        var result = String(head) + "…"
+        result.unicodeScalars.append(contentsOf: tail.reversed())
+        return result
+    }
+
     private static func twoDigits(_ value: Int64) -> String {
         value < 10 ? "0\(value)" : "\(value)"
     }

@@ -26,6 +26,16 @@ public struct DashboardRunner: Sendable {
     private let listen: Listener?
     private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
     private let changes: Changes?
+    private let news: News?
+    private let watchPrefixes: WatchPrefixes?
+
+    /// Runs until cancelled, handing the dashboard what its host learns between scans (see
+    /// ``DashboardNews``).
+    public typealias News = @Sendable (_ deliver: @escaping @Sendable (DashboardNews) -> Void) async -> Void
+
+    /// Watches keys under these prefixes as well from the next refresh on; returns the new
+    /// `match` text for the header, `nil` when it could not.
+    public typealias WatchPrefixes = @Sendable (_ prefixes: [String]) async -> String?
 
     /// Runs until cancelled, calling its argument whenever the data has news (such as
     /// ``LiveInspector/changes()``): the dashboard then refreshes within 250 ms.
@@ -50,15 +60,21 @@ public struct DashboardRunner: Sendable {
     ///   - onScreen: told the keys of the rows on screen before each refresh (see
     ///     ``LiveInspector/setOnScreen(_:)``).
     ///   - changes: reports news between refreshes (see ``Changes``).
+    ///   - news: events and hints from the host (see ``News``).
+    ///   - watchPrefixes: adds watched prefixes when the operator presses `a` (see ``WatchPrefixes``).
     public init(
         state: DashboardState,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
         forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
         listen: Listener? = nil,
         onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil,
-        changes: Changes? = nil
+        changes: Changes? = nil,
+        news: News? = nil,
+        watchPrefixes: WatchPrefixes? = nil
     ) {
         self.changes = changes
+        self.news = news
+        self.watchPrefixes = watchPrefixes
         self.initialState = state
         self.refresh = refresh
         self.forceRelease = forceRelease
@@ -81,13 +97,16 @@ public struct DashboardRunner: Sendable {
         }
         let loop = RunnerLoop(
             state: initialState, session: session, events: continuation,
-            refresh: refresh, forceRelease: forceRelease, onScreen: onScreen
+            refresh: refresh, forceRelease: forceRelease, onScreen: onScreen, watchPrefixes: watchPrefixes
         )
         let listener = listen.map { listen in
             Task { await listen { continuation.yield(.notice($0)) } }
         }
         let watcher = changes.map { changes in
             Task { await changes { continuation.yield(.changed) } }
+        }
+        let reporter = news.map { news in
+            Task { await news { continuation.yield(.news($0)) } }
         }
         loop.startRefresh()
         await withTaskExecutorPreference(UIThread()) {
@@ -99,6 +118,7 @@ public struct DashboardRunner: Sendable {
         ticker.cancel()
         listener?.cancel()
         watcher?.cancel()
+        reporter?.cancel()
         loop.cancelTasks()
         signals.cancel()
         await session.stop()

@@ -18,6 +18,10 @@ enum RunnerEvent: Sendable {
     case notice(ExpiryNotifications.Notice)
     /// The live inspector has news: refresh soon rather than at the next interval.
     case changed
+    /// The host reported news (an event for the strip, the "also seen" hint).
+    case news(DashboardNews)
+    /// Adding prefixes finished: the new `match` text, `nil` when it failed.
+    case watching(String?)
     /// A force-release finished.
     case forceReleased(ForceReleaseOutcome, InspectedLock)
 }

@@ -12,6 +12,7 @@ final class RunnerLoop {
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
     private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
+    private let watchPrefixes: DashboardRunner.WatchPrefixes?
 
     private var size: (width: Int, height: Int)?
     private var ticket = 0
@@ -30,9 +31,11 @@ final class RunnerLoop {
         state: DashboardState, session: TerminalSession, events: AsyncStream<RunnerEvent>.Continuation,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
         forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
-        onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil
+        onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil,
+        watchPrefixes: DashboardRunner.WatchPrefixes? = nil
     ) {
         self.onScreen = onScreen
+        self.watchPrefixes = watchPrefixes
         self.state = state
         self.session = session
         self.events = events
@@ -74,6 +77,11 @@ final class RunnerLoop {
         case .forceReleased(let outcome, let lock):
             state.apply(forceReleaseOutcome: outcome, for: lock)
             startRefresh()
+        case .news(let news):
+            state.apply(news: news)
+        case .watching(let match):
+            state.apply(watching: match)
+            if match != nil { restartRefresh() }
         }
         redraw()
     }
@@ -103,6 +111,14 @@ final class RunnerLoop {
             try? await Task.sleep(for: DashboardRunner.refreshTimeout)
             if !Task.isCancelled { events.yield(.refreshTimedOut(ticket: current)) }
         }
+    }
+
+    /// Starts a refresh now: one in flight was for the previous selection, so it is dropped.
+    private func restartRefresh() {
+        refreshInFlight?.cancel()
+        refreshInFlight = nil
+        timeout?.cancel()
+        startRefresh()
     }
 
     /// Cancels everything still running.
@@ -152,6 +168,15 @@ final class RunnerLoop {
             others.append(Task {
                 let outcome = await forceRelease(lock)
                 events.yield(.forceReleased(outcome, lock))
+            })
+        case .watchPrefixes(let prefixes):
+            guard let watchPrefixes else {
+                state.apply(watching: nil)
+                return
+            }
+            let events = self.events
+            others.append(Task {
+                events.yield(.watching(await watchPrefixes(prefixes)))
             })
         }
     }

@@ -191,6 +191,9 @@ public struct LockEvent: Sendable, Hashable {
         /// The change stream was lost (or the data flushed) and every lock was read again:
         /// ``LockEvent/detail`` says why; the events that follow it come from that scan.
         case rescanned
+        /// A fenced resource refused a write that carried an older holder's fence (reported by
+        /// the resource, e.g. the demo's, not found by a scan): fencing did its job.
+        case staleWriteRejected = "stale-write-rejected"
     }
 
     /// How the inspector learned of it.

@@ -5,15 +5,16 @@ import RESP
 /// and how to read their replies. One pipeline serves every source, so reads ride along with
 /// the listing commands whichever server lists the keys.
 ///
-/// - ``scan(pattern:count:)``: `SCAN cursor MATCH pattern COUNT n` on Redis itself (one
-///   server, a cluster primary, a Redlock node, or a proxy's backend given with `--scan-node`).
+/// - ``scan(patterns:count:)``: `SCAN cursor MATCH pattern COUNT n` on Redis itself (one
+///   server, a cluster primary, a Redlock node, or a proxy's backend given with `--scan-node`),
+///   one walk per pattern, one after the other (several `--prefix`es).
 /// - ``slotsScan(selection:count:slots:parallel:)``: Codis's `SLOTSSCAN slot cursor COUNT n`
 ///   over every slot, through the proxy (which refuses `SCAN`). `SLOTSSCAN` has no `MATCH`,
 ///   so the keys are filtered by the selection here; several slots are walked side by side,
 ///   so one batch carries up to `parallel` of them.
 struct KeySource {
     private enum Kind {
-        case scan(pattern: String)
+        case scan(patterns: [String])
         case slotsScan(selection: LockInspector.Selection)
     }
 
@@ -30,6 +31,8 @@ struct KeySource {
     private var walks: [Walk]
     /// The slots not started yet.
     private var nextSlots: Range<Int>
+    /// Which of the `SCAN` patterns is being walked.
+    private var patternIndex = 0
     /// Keys the listing commands returned, before any filter.
     private(set) var listedKeys = 0
 
@@ -41,9 +44,10 @@ struct KeySource {
         self.nextSlots = nextSlots
     }
 
-    /// `SCAN … MATCH pattern COUNT count` from cursor 0 until it comes back to 0.
-    static func scan(pattern: String, count: Int) -> KeySource {
-        KeySource(kind: .scan(pattern: pattern), count: count, parallel: 1, walks: [Walk(slot: nil, cursor: ByteBuffer(string: "0"))], nextSlots: 0 ..< 0)
+    /// `SCAN … MATCH pattern COUNT count` from cursor 0 until it comes back to 0, for each
+    /// pattern in turn.
+    static func scan(patterns: [String], count: Int) -> KeySource {
+        KeySource(kind: .scan(patterns: patterns.isEmpty ? ["*"] : patterns), count: count, parallel: 1, walks: [Walk(slot: nil, cursor: ByteBuffer(string: "0"))], nextSlots: 0 ..< 0)
     }
 
     /// `SLOTSSCAN slot cursor COUNT count` for every slot in `slots` (Codis: 0 ..< 1024), up to
@@ -64,8 +68,8 @@ struct KeySource {
     func appendListing(to commands: inout RESPCommandBatch) -> Int {
         for walk in walks {
             switch kind {
-            case .scan(let pattern):
-                commands.append("SCAN", walk.cursor, "MATCH", pattern, "COUNT", count)
+            case .scan(let patterns):
+                commands.append("SCAN", walk.cursor, "MATCH", patterns[patternIndex], "COUNT", count)
             case .slotsScan:
                 commands.append("SLOTSSCAN", walk.slot ?? 0, walk.cursor, "COUNT", count)
             }
@@ -91,6 +95,10 @@ struct KeySource {
             if !next.readableBytesView.elementsEqual("0".utf8) { remaining.append(Walk(slot: walk.slot, cursor: next)) }
         }
         walks = remaining
+        if walks.isEmpty, case .scan(let patterns) = kind, patternIndex + 1 < patterns.count {
+            patternIndex += 1
+            walks = [Walk(slot: nil, cursor: ByteBuffer(string: "0"))]
+        }
         startSlots()
         return keys
     }

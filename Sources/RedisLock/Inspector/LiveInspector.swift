@@ -348,13 +348,8 @@ public final class LiveInspector: Sendable {
         }
     }
 
-    /// The prefixes to track for `selection`: the prefix, or a glob's literal start.
+    /// The prefixes to track for `selection`: each prefix, or a glob's literal start.
     package static func trackedPrefixes(_ selection: LockInspector.Selection) -> [String] {
-        let prefix: String
-        switch selection {
-        case .prefix(let text): prefix = text
-        case .glob(let glob): prefix = String(glob.prefix { !"*?[\\".contains($0) })
-        }
-        return prefix.isEmpty ? [] : [prefix]
+        selection.trackedPrefixes
     }
 }

@@ -187,7 +187,7 @@ struct NodeScanner: Sendable {
         if listingClient == nil && proxy == .codis {
             return .slotsScan(selection: selection, count: scanCount)
         }
-        return .scan(pattern: selection.pattern, count: scanCount)
+        return .scan(patterns: selection.patterns, count: scanCount)
     }
 
     /// The server's clock; this machine's through a proxy (no `TIME` there) or when the server

@@ -35,11 +35,12 @@ struct LockwatchContext: Sendable, Equatable {
 }
 
 extension LockwatchContext {
-    /// The context's prefix, `nil` when it names none. This lockwatch watches one prefix at a
-    /// time, so a context that lists several is refused (exit 78) rather than half-watched.
+    /// The context's prefix for a command that takes one (`hold`), `nil` when it names none;
+    /// a context that lists several is refused there (exit 78) rather than one picked. The
+    /// dashboard, `list` and `events` watch all of them (see ``WatchedKeys``).
     func singlePrefix() throws -> String? {
         guard prefixes.count > 1 else { return prefixes.first }
-        printError("context '\(name)' lists \(prefixes.count) prefixes; this lockwatch watches one prefix at a time: keep one in prefixes, or pass --prefix or --match")
+        printError("context '\(name)' lists \(prefixes.count) prefixes; this command takes one: pass --prefix")
         throw LockwatchExit.config
     }
 }

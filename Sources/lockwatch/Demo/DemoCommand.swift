@@ -44,10 +44,12 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let configuration = try RedisConfiguration(url: server.url)
         let client = RedisClient(configuration: configuration, logger: DashboardLauncher.silentLogger)
-        // The dashboard owns the terminal: only --no-tui prints each rejected stale write.
+        // The dashboard owns the terminal: --no-tui prints each rejected stale write, the
+        // dashboard shows it on its event strip.
         let headless = noTui
-        let simulator = try DemoSimulator(configuration: configuration, client: client, workers: workers, locks: locks) { line in
-            if headless { print(line); fflush(nil) }
+        let (rejections, rejected) = AsyncStream.makeStream(of: LockEvent.self, bufferingPolicy: .bufferingNewest(16))
+        let simulator = try DemoSimulator(configuration: configuration, client: client, workers: workers, locks: locks) { line, event in
+            if headless { print(line); fflush(nil) } else { rejected.yield(event) }
         }
         let simulation = Task { await simulator.run() }
 
@@ -58,7 +60,8 @@ struct DemoCommand: AsyncParsableCommand {
             let exit = await DashboardLauncher.run(
                 connected: Connected(servers: .single(client), description: configuration.redactedURL),
                 selection: .glob("*"), interval: .seconds(1), readOnly: false,
-                audit: ForceRelease.Audit(streamKey: "lock:lockwatch:audit", logFile: server.directory + "/audit.log"))
+                audit: ForceRelease.Audit(streamKey: "lock:lockwatch:audit", logFile: server.directory + "/audit.log"),
+                news: { deliver in for await event in rejections { deliver(.event(event)) } })
             status = DashboardLauncher.exitStatus(exit)
         }
         simulation.cancel()

@@ -13,8 +13,9 @@ struct DemoSimulator: Sendable {
     let workers: Int
     let lockNames: [String]
     let resource = FencedResource()
-    /// Told each stale write the resource rejects, as one line.
-    let report: @Sendable (String) -> Void
+    /// Told each stale write the resource rejects: as one line (for `--no-tui`) and as an
+    /// event (for the dashboard's event strip).
+    let report: @Sendable (_ line: String, _ event: LockEvent) -> Void
 
     static let allNames = ["orders:42", "inventory:7", "payments:settle", "reports:daily", "cache:rebuild",
                            "search:reindex", "billing:close", "email:digest"]
@@ -22,7 +23,7 @@ struct DemoSimulator: Sendable {
     /// Makes a simulator on the server `configuration` points at; `client` serves the foreign
     /// locks, and every worker opens a connection of its own, as separate machines would, so
     /// the dashboard's WAITERS column counts waiting workers.
-    init(configuration: RedisConfiguration, client: RedisClient, workers: Int, locks: Int, report: @escaping @Sendable (String) -> Void) throws {
+    init(configuration: RedisConfiguration, client: RedisClient, workers: Int, locks: Int, report: @escaping @Sendable (_ line: String, _ event: LockEvent) -> Void) throws {
         self.configuration = configuration
         self.report = report
         self.client = client

@@ -1,3 +1,4 @@
+import Foundation
 import RESP
 import RedisLock
 
@@ -53,9 +54,13 @@ struct StallingHolder: Sendable {
         }
         let newer = await resource.highestFence(for: name)
         if !Task.isCancelled, !(await resource.write(name, fence: lease.fence)) {
+            let event = LockEvent(
+                kind: .staleWriteRejected, keyBytes: Array(lease.keys.lock.utf8), owner: "stalled-worker@demo",
+                atMilliseconds: Int64(Date().timeIntervalSince1970 * 1000), source: .scan,
+                detail: "  fence \(lease.fence) < \(newer) (paused \(Double(Self.pauseMilliseconds) / 1000)s past its \(Double(Self.ttlMilliseconds) / 1000)s TTL)")
             simulator.report(
                 "stale write rejected: stalled-worker@demo paused \(Double(Self.pauseMilliseconds) / 1000)s (TTL \(Double(Self.ttlMilliseconds) / 1000)s), lost \(name), "
-                    + "then wrote with its old fence \(lease.fence); the resource had seen fence \(newer) from successor@demo")
+                    + "then wrote with its old fence \(lease.fence); the resource had seen fence \(newer) from successor@demo", event)
         }
         _ = try? await stalled.unlock(lease)
         await successorWork.value
