@@ -16,11 +16,13 @@ enum DashboardLauncher {
         interval: Duration,
         readOnly: Bool,
         audit: ForceRelease.Audit,
-        contextLabel: ContextLabel? = nil
+        contextLabel: ContextLabel? = nil,
+        budget: LoadBudget = .standard,
+        changeStream: Bool = true
     ) async -> DashboardExit {
         let configuration = connected.firstConfiguration
         let inspector = LockInspector(servers: connected.servers, selection: selection)
-        let live = LiveInspector(inspector: inspector)
+        let live = LiveInspector(inspector: inspector, budget: budget, changeStream: changeStream)
         let notifications = ExpiryNotifications(inspector: inspector)
         let user = configuration.username ?? (configuration.password == nil ? nil : "default")
         let severalServers = if case .single = connected.servers { false } else { true }
@@ -49,6 +51,7 @@ enum DashboardLauncher {
         while !Task.isCancelled {
             switch live.mode {
             case .live?: return false
+            case .sweeping?: return false  // the sweeps and the rows on screen report expiries
             case .scanning?: return true
             case nil: try? await Task.sleep(for: .milliseconds(100))
             }

@@ -256,6 +256,8 @@ public struct InspectionSnapshot: Sendable {
     /// How old the oldest row may be at the snapshot: changes announced but not read yet
     /// (live), or the scan's duration (scanning). `nil` when unknown.
     public var staleness: Duration?
+    /// What the inspector costs the server (``LiveInspector``); `nil` from a plain ``LockInspector``.
+    public var load: InspectionLoad?
 
     /// Makes a snapshot.
     public init(
