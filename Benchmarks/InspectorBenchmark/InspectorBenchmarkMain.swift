@@ -23,6 +23,9 @@ enum InspectorBenchmark {
     }
 
     static func run() async throws {
+        if CommandLine.arguments.contains("live") {  // issue 12's benchmark (scripts/benchmark-live.sh)
+            return try await LiveDashboardBenchmark.run(arguments: CommandLine.arguments.dropFirst().filter { $0 != "live" })
+        }
         let options = try InspectorBenchmarkOptions(arguments: CommandLine.arguments)
         let url = "redis://127.0.0.1:\(options.port)"
         let client = try RedisClient(url: url)

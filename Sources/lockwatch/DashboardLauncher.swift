@@ -23,10 +23,13 @@ enum DashboardLauncher {
         audit: ForceRelease.Audit,
         contextLabel: ContextLabel? = nil,
         scanNodes: [RedisClient] = [],
-        news: DashboardRunner.News? = nil
+        news: DashboardRunner.News? = nil,
+        budget: LoadBudget = .standard,
+        changeStream: Bool = true
     ) async -> DashboardExit {
         let configuration = connected.firstConfiguration
-        let watched = LiveSelection(servers: connected.servers, selection: selection, scanNodes: scanNodes)
+        let watched = LiveSelection(
+            servers: connected.servers, selection: selection, scanNodes: scanNodes, budget: budget, changeStream: changeStream)
         // Expiry notifications stay on the first selection: locks under added prefixes get
         // their expiries from the scans (and are live anyway where the server streams).
         let notifications = ExpiryNotifications(inspector: watched.live.inspector)
@@ -71,6 +74,7 @@ enum DashboardLauncher {
         while !Task.isCancelled {
             switch live.mode {
             case .live?: return false
+            case .sweeping?: return false  // the sweeps and the rows on screen report expiries
             case .scanning?: return true
             case nil: try? await Task.sleep(for: .milliseconds(100))
             }

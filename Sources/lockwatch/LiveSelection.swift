@@ -15,14 +15,23 @@ final class LiveSelection: Sendable {
     private let servers: LockInspector.Servers
     /// The backends that list the keys behind a proxy (`--scan-node`); empty otherwise.
     private let scanNodes: [RedisClient]
+    /// The load budget and whether to use the change stream, for every live inspector made.
+    private let budget: LoadBudget
+    private let changeStream: Bool
     private let current: Mutex<Current>
 
     /// Starts with a live inspector of `selection` on `servers` (listing keys on `scanNodes`
     /// when given).
-    init(servers: LockInspector.Servers, selection: LockInspector.Selection, scanNodes: [RedisClient] = []) {
+    init(
+        servers: LockInspector.Servers, selection: LockInspector.Selection, scanNodes: [RedisClient] = [],
+        budget: LoadBudget = .standard, changeStream: Bool = true
+    ) {
         self.servers = servers
         self.scanNodes = scanNodes
-        current = Mutex(Current(live: LiveInspector(inspector: LockInspector(servers: servers, selection: selection, scanNodes: scanNodes))))
+        self.budget = budget
+        self.changeStream = changeStream
+        let inspector = LockInspector(servers: servers, selection: selection, scanNodes: scanNodes)
+        current = Mutex(Current(live: LiveInspector(inspector: inspector, budget: budget, changeStream: changeStream)))
     }
 
     /// The live inspector in use now.
@@ -39,7 +48,8 @@ final class LiveSelection: Sendable {
         let selection = old.inspector.selection
         if case .glob = selection { return nil }
         let wider = selection.adding(prefixes: prefixes)
-        let replacement = LiveInspector(inspector: LockInspector(servers: servers, selection: wider, scanNodes: scanNodes))
+        let replacement = LiveInspector(
+            inspector: LockInspector(servers: servers, selection: wider, scanNodes: scanNodes), budget: budget, changeStream: changeStream)
         let watchers = current.withLock { current in
             current.live = replacement
             return Array(current.swapWatchers.values)

@@ -46,8 +46,15 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "Local audit log ('' for none). (Default: $XDG_STATE_HOME/lockwatch/audit.log.)")
     var auditLog: String?
 
+    @Option(help: "Share of the server's time (percent) the dashboard may use where the server cannot stream changes (Redis < 6, proxies, CLIENT denied): full sweeps are paced to stay within it.")
+    var maxLoad: Double = LoadBudget.standard.percent
+
+    @Flag(help: .hidden)  // Sweep within --max-load even where the server could stream (tests, benchmarks).
+    var noChangeStream = false
+
     func validate() throws {
         if let interval, interval.duration < .milliseconds(100) { throw ValidationError("--interval must be at least 100ms") }
+        do { _ = try LoadBudget(percent: maxLoad) } catch { throw ValidationError(error.message) }
     }
 
     func run() async throws {
@@ -65,7 +72,8 @@ struct WatchCommand: AsyncParsableCommand {
             audit: ForceRelease.Audit(
                 streamKey: (auditStream ?? firstPrefix + "lockwatch:audit").nilIfEmpty,
                 logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty),
-            contextLabel: context?.headerLabel, scanNodes: nodes)
+            contextLabel: context?.headerLabel, scanNodes: nodes,
+            budget: try LoadBudget(percent: maxLoad), changeStream: !noChangeStream)
         await connected.shutdown()
         for node in nodes { await node.shutdown() }
         let status = DashboardLauncher.exitStatus(exit)

@@ -39,7 +39,8 @@ extension DashboardState {
         lastScan = ScanSummary(
             serverTimeMilliseconds: snapshot.serverTimeMilliseconds, scannedKeys: snapshot.scannedKeys,
             commandCount: snapshot.commandCount, roundTrips: snapshot.roundTrips,
-            duration: snapshot.duration, receivedAt: instant, mode: snapshot.mode, staleness: snapshot.staleness
+            duration: snapshot.duration, receivedAt: instant, mode: snapshot.mode, staleness: snapshot.staleness,
+            load: snapshot.load
         )
         table = prepared.table
         usualHoldMilliseconds = prepared.usualHoldMilliseconds

@@ -204,6 +204,8 @@ public struct ScanSummary: Sendable, Hashable {
     public var mode: InspectionMode? = nil
     /// How old the oldest row was when the refresh returned, when known.
     public var staleness: Duration? = nil
+    /// What the inspector costs the server, when known.
+    public var load: InspectionLoad? = nil
 }
 
 extension Duration {

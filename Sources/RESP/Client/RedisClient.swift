@@ -38,7 +38,7 @@ public final class RedisClient: Sendable {
         self.subscribers = ConnectionSlot(role: "subscriber")
     }
 
-    /// Makes a client from a URL; see ``RedisConfiguration/init(url:environment:)``.
+    /// Makes a client from a URL; see ``RedisConfiguration/init(url:environment:)-(String,_)``.
     public convenience init(url: String, logger: Logger = Logger(label: "RESP.RedisClient")) throws(RedisError) {
         self.init(configuration: try RedisConfiguration(url: url), logger: logger)
     }

@@ -41,7 +41,7 @@ public final class RedisClusterClient: Sendable {
         self.topology = ClusterTopology(configuration: configuration, eventLoopGroup: self.eventLoopGroup, logger: logger)
     }
 
-    /// Makes a client from a seed-list URL; see ``RedisClusterConfiguration/init(url:environment:)``.
+    /// Makes a client from a seed-list URL; see ``RedisClusterConfiguration/init(url:environment:)-(String,_)``.
     public convenience init(url: String, logger: Logger = Logger(label: "RESP.RedisClusterClient")) throws(RedisError) {
         try self.init(configuration: try RedisClusterConfiguration(url: url), logger: logger)
     }

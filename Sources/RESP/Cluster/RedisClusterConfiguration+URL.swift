@@ -3,7 +3,7 @@ extension RedisClusterConfiguration {
     ///
     /// `redis://[user[:password]@]host1[:port1],host2[:port2],…[?query]` (or `rediss://` for
     /// TLS). Everything but the host list means what it means for
-    /// ``RedisConfiguration/init(url:environment:)`` and applies to every node; a database other
+    /// ``RedisConfiguration/init(url:environment:)-(String,_)`` and applies to every node; a database other
     /// than 0 is rejected (a cluster has only database 0). Percent-encode `/`, `?` and `@` in
     /// the user name and password.
     ///

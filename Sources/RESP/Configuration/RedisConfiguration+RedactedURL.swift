@@ -4,7 +4,7 @@ extension RedisConfiguration {
     ///
     /// The port is always present; the database only when it is not 0. Settings that differ from
     /// the defaults (client name, protocol, timeouts, TLS files and options) follow as query
-    /// items, so ``init(url:environment:)`` reads the result back into the same configuration,
+    /// items, so ``init(url:environment:)-(String,_)`` reads the result back into the same configuration,
     /// minus the password.
     public var redactedURL: String {
         let defaults = RedisConfiguration(endpoint: endpoint)

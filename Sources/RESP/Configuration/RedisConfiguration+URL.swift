@@ -65,7 +65,7 @@ extension RedisConfiguration {
     }
 
     /// Reads the URL from `REDIS_URL` in `environment`, or uses `redis://127.0.0.1:6379` when the
-    /// variable is unset or empty; see ``init(url:environment:)``.
+    /// variable is unset or empty; see ``init(url:environment:)-(String,_)``.
     ///
     /// - Parameter environment: The variables to read; defaults to the process environment.
     /// - Throws: ``RedisError`` with code ``RedisError/Code/invalidURL`` when `REDIS_URL` cannot

@@ -1,6 +1,6 @@
 /// Everything a ``RedisClient`` needs to reach and talk to one Redis server.
 ///
-/// Build it from a URL with ``init(url:environment:)`` or field by field.
+/// Build it from a URL with ``init(url:environment:)-(String,_)`` or field by field.
 public struct RedisConfiguration: Sendable, Hashable {
     /// Where the server listens.
     public enum Endpoint: Sendable, Hashable, CustomStringConvertible {

@@ -261,6 +261,8 @@ public struct InspectionSnapshot: Sendable {
     public var staleness: Duration?
     /// The proxy the locks were read through, and whether ages are local and waiters unknown.
     public var conditions = ScanConditions()
+    /// What the inspector costs the server (``LiveInspector``); `nil` from a plain ``LockInspector``.
+    public var load: InspectionLoad?
 
     /// Makes a snapshot.
     public init(

@@ -13,12 +13,15 @@ import Synchronization
 /// `FLUSHALL`) makes the next ``refresh(tolerance:)`` open the streams again and rescan,
 /// reported as a ``LockEvent/Kind/rescanned`` event followed by the differences found.
 /// Every `sweepInterval` a verification scan runs (it also refreshes waiter counts and
-/// acquisition rates); what it finds that the stream had not reported is counted in
-/// ``missedBySweep``.
+/// acquisition rates), or less often when the ``LoadBudget`` requires; what it finds that the
+/// stream had not reported is counted in ``missedBySweep``.
 ///
-/// Where the server cannot stream (Redis < 6, a proxy, `CLIENT` denied by an ACL; a Redlock
-/// set, whose rows merge several servers), every refresh is a full scan as with
-/// ``LockInspector``, and the snapshot's ``InspectionSnapshot/mode`` says why.
+/// Where the server cannot stream (Redis < 6, a proxy, `CLIENT` denied by an ACL, or
+/// `changeStream: false`), the inspector sweeps: each refresh re-reads the rows on screen
+/// (``setOnScreen(_:)``), and full sweeps run as often as the budget allows, measured from the
+/// server's own counters (``InspectionLoad``); the snapshot's ``InspectionSnapshot/mode`` says
+/// why. A Redlock set, whose rows merge several servers, is scanned every refresh as with
+/// ``LockInspector``.
 ///
 /// ```swift
 /// let live = LiveInspector(inspector: inspector) { event in print(event.kind, event.key) }
@@ -29,8 +32,12 @@ import Synchronization
 public final class LiveInspector: Sendable {
     /// The inspector that scans and reads.
     public let inspector: LockInspector
-    /// How often a verification scan runs in live mode.
+    /// How often a verification scan runs in live mode (less often when the budget requires).
     public let sweepInterval: Duration
+    /// The share of the server's time the inspector may use for its sweeps and reads.
+    public let budget: LoadBudget
+    /// Whether to use the server's change stream; `false` sweeps within the budget instead.
+    public let changeStream: Bool
     private let onEvent: (@Sendable (LockEvent) -> Void)?
     let state = Mutex(LiveState())
     let watchers = Mutex(ChangeWatchers())
@@ -43,10 +50,17 @@ public final class LiveInspector: Sendable {
     ///
     /// - Parameters:
     ///   - sweepInterval: how often a verification scan runs in live mode.
+    ///   - budget: the share of the server's time sweeps and reads may use (`--max-load`).
+    ///   - changeStream: `false` sweeps within the budget even where the server could stream.
     ///   - onEvent: called with every event as it is found, in order (on a background task).
-    public init(inspector: LockInspector, sweepInterval: Duration = .seconds(60), onEvent: (@Sendable (LockEvent) -> Void)? = nil) {
+    public init(
+        inspector: LockInspector, sweepInterval: Duration = .seconds(60), budget: LoadBudget = .standard, changeStream: Bool = true,
+        onEvent: (@Sendable (LockEvent) -> Void)? = nil
+    ) {
         self.inspector = inspector
         self.sweepInterval = sweepInterval
+        self.budget = budget
+        self.changeStream = changeStream
         self.onEvent = onEvent
     }
 
@@ -71,20 +85,27 @@ public final class LiveInspector: Sendable {
     /// The current locks and the events since the previous call. The first call scans
     /// everything and opens the change streams; later calls read nothing in live mode
     /// (except a due verification sweep, or a rescan after the stream was lost).
+    ///
+    /// In sweeping mode a refresh re-reads the rows on screen, and runs a full sweep when the
+    /// budget allows one (``InspectionLoad/sweepPeriod``).
     public func refresh(tolerance: Duration = .seconds(1)) async throws(RedisError) -> InspectionSnapshot {
-        let (mode, lost, lastFullScan) = state.withLock { ($0.mode, $0.lostReason, $0.lastFullScan) }
+        let (mode, lost, nextSweep, retryStream) = state.withLock { ($0.mode, $0.lostReason, $0.cost.nextSweep, $0.retryStream) }
+        let sweepDue = nextSweep.map { ContinuousClock.now >= $0 } ?? true
         switch mode {
         case .scanning(let reason)?:
             return try await scanningRefresh(tolerance: tolerance, reason: reason)
         case nil:
             return try await restart(reason: nil, tolerance: tolerance)
+        case .sweeping?:
+            // A proxy that gave no answer to the stream's commands: try again at the sweeps' pace.
+            if sweepDue { return retryStream ? try await restart(reason: nil, tolerance: tolerance) : try await sweep(tolerance: tolerance) }
+            await refreshOnScreen(rereadingRows: true)
+            return await meteredSnapshot()
         case .live?:
             if let lost { return try await restart(reason: lost, tolerance: tolerance) }
-            if let lastFullScan, ContinuousClock.now - lastFullScan >= sweepInterval {
-                return try await sweep(tolerance: tolerance)
-            }
-            await refreshOnScreen()
-            return snapshot(scan: nil)
+            if sweepDue { return try await sweep(tolerance: tolerance) }
+            await refreshOnScreen(rereadingRows: false)
+            return await meteredSnapshot()
         }
     }
 
@@ -129,6 +150,9 @@ public final class LiveInspector: Sendable {
             return try await settleScanning("a Redlock set: each refresh scans every node", tolerance: tolerance)
         }
         let (scanners, _) = try await inspector.scanners()
+        guard changeStream else {
+            return try await settleSweeping("change stream turned off: sweeping within the load budget", scanners: scanners, retry: false, tolerance: tolerance)
+        }
         var opened: [ChangeStream] = []
         for (node, scanner) in scanners.enumerated() {
             do {
@@ -138,13 +162,11 @@ public final class LiveInspector: Sendable {
                 opened.append(stream)
             } catch {
                 for stream in opened { await stream.close() }
-                let reason = "no change stream (\(error.message)): rescanning every refresh"
-                if error.serverErrorPrefix != nil {
-                    // The server answered but cannot track: scan from now on, and say why.
-                    return try await settleScanning(reason, tolerance: tolerance)
-                }
-                // No answer (a proxy that drops CLIENT, or a blip): scan this time, try again next.
-                return try await scanningRefresh(tolerance: tolerance, reason: reason)
+                let reason = "no change stream (\(error.message)): sweeping within the load budget"
+                // The server answered but cannot track: sweep from now on, and say why. No
+                // answer (a proxy that drops CLIENT, or a blip): sweep, and try the stream
+                // again when the next sweep is due.
+                return try await settleSweeping(reason, scanners: scanners, retry: error.serverErrorPrefix == nil, tolerance: tolerance)
             }
         }
         streams.withLock { $0 = opened }
@@ -152,10 +174,10 @@ public final class LiveInspector: Sendable {
             state.pendingByNode = Array(repeating: [], count: scanners.count)
             state.scanners = scanners
             state.lostReason = nil  // from here on, a loss is the new streams'
+            state.retryStream = false
         }
-        let scan = try await fullScan(tolerance: tolerance) { table, locks, instant, serverTime in
-            table.reconcile(with: locks, at: instant, serverTime: serverTime)
-        }
+        let scan = try await measuredFullScan(tolerance: tolerance, live: true)
+        state.withLock { $0.mode = .live }
         var events: [LockEvent] = []
         if let reason, let serverTime = scan.snapshot?.serverTimeMilliseconds {
             // After a loss: say so, then what changed meanwhile. The first scan reports nothing.
@@ -163,7 +185,19 @@ public final class LiveInspector: Sendable {
         }
         emit(events)
         startReaders(scanners, generation: generation)
-        return snapshot(scan: scan.snapshot)
+        return await meteredSnapshot(scan: scan.snapshot)
+    }
+
+    /// Sweeps from now on (trying the stream again at each sweep when `retry`), starting now.
+    private func settleSweeping(_ reason: String, scanners: [NodeScanner], retry: Bool, tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
+        state.withLock { state in
+            state.mode = .sweeping(reason: reason)
+            state.retryStream = retry
+            state.scanners = scanners
+            state.pendingByNode = []
+            state.lostReason = nil
+        }
+        return try await sweep(tolerance: tolerance)
     }
 
     private func settleScanning(_ reason: String, tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
@@ -171,14 +205,50 @@ public final class LiveInspector: Sendable {
         return try await scanningRefresh(tolerance: tolerance, reason: reason)
     }
 
-    /// A verification scan: anything it finds that the stream has not reported was missed.
+    /// A full sweep: in live mode a verification scan (anything it finds that the stream has
+    /// not reported was missed); in sweeping mode what keeps the rows off screen current. The
+    /// very first finds the locks, which are no events.
     private func sweep(tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
+        let (first, live) = state.withLock { ($0.fullScans == 0, $0.mode == .live) }
+        let scan = try await measuredFullScan(tolerance: tolerance, live: live)
+        state.withLock { state in
+            if state.mode == .live { state.missed += scan.missed }
+        }
+        if !first { emit(scan.events) }
+        return await meteredSnapshot(scan: scan.snapshot)
+    }
+
+    /// A full scan between two samples of the servers' counters, which set the next one's
+    /// start within the budget (never sooner than `sweepInterval` in live mode, nor than a
+    /// second when sweeping).
+    private func measuredFullScan(tolerance: Duration, live: Bool) async throws(RedisError) -> FullScan {
+        let clients = state.withLock { $0.scanners.map(\.client) }
+        let before = await Self.samples(clients)
+        let started = ContinuousClock.now
         let scan = try await fullScan(tolerance: tolerance) { table, locks, instant, serverTime in
             table.reconcile(with: locks, at: instant, serverTime: serverTime)
         }
-        state.withLock { $0.missed += scan.missed }
-        emit(scan.events)
-        return snapshot(scan: scan.snapshot)
+        let wall = ContinuousClock.now - started
+        let after = await Self.samples(clients)
+        let budget = budget
+        let floor = live ? sweepInterval : LiveCost.sampleInterval
+        state.withLock { state in
+            state.cost.recordSweep(
+                before: before, after: after, started: started, wall: wall, commands: scan.snapshot?.commandCount ?? 0, budget: budget, floor: floor)
+        }
+        return scan
+    }
+
+    /// A sample of each server's counters, side by side (`nil` where `INFO` is refused).
+    static func samples(_ clients: [RedisClient]) async -> [ServerCostSample?] {
+        await withTaskGroup(of: (Int, ServerCostSample?).self) { group in
+            for (index, client) in clients.enumerated() {
+                group.addTask { (index, await ServerCostSample.read(client)) }
+            }
+            var samples = [ServerCostSample?](repeating: nil, count: clients.count)
+            for await (index, sample) in group { samples[index] = sample }
+            return samples
+        }
     }
 
     private struct FullScan {
@@ -212,7 +282,6 @@ public final class LiveInspector: Sendable {
             state.serverTimeBase = (snapshot.serverTimeMilliseconds, started)
             state.lastFullScan = started
             state.fullScans += 1
-            state.mode = .live
             state.commands += snapshot.commandCount
             state.roundTrips += snapshot.roundTrips
             let events = fold(&state.table, snapshot.locks, started, snapshot.serverTimeMilliseconds)
@@ -285,6 +354,8 @@ public final class LiveInspector: Sendable {
         let read: NodeScan
         do {
             read = try await scanner.read(keys.map(\.bytes))
+            let elapsed = ContinuousClock.now - instant
+            state.withLock { $0.cost.countRead(commands: read.commands, elapsed: elapsed) }
         } catch {
             state.withLock { state in
                 if state.generation == generation, state.lostReason == nil {
@@ -311,7 +382,7 @@ public final class LiveInspector: Sendable {
         return true
     }
 
-    private func emit(_ events: [LockEvent]) {
+    func emit(_ events: [LockEvent]) {
         guard !events.isEmpty else { return }
         state.withLock { state in
             state.events.append(contentsOf: events)
@@ -330,16 +401,35 @@ public final class LiveInspector: Sendable {
         streams.withLock { $0 = [] }
     }
 
-    /// The table as a snapshot, with the events and commands since the previous one.
+    /// The table as a snapshot, with the events and commands since the previous one and what
+    /// the inspector costs the server (sampled at most every second).
+    private func meteredSnapshot(scan: InspectionSnapshot? = nil) async -> InspectionSnapshot {
+        let (due, clients) = state.withLock { ($0.cost.samplingDue(at: .now), $0.scanners.map(\.client)) }
+        if due, scan == nil {
+            let samples = await Self.samples(clients)
+            state.withLock { $0.cost.recordReads(samples, at: .now) }
+        }
+        return snapshot(scan: scan)
+    }
+
     private func snapshot(scan: InspectionSnapshot?) -> InspectionSnapshot {
         let instant = ContinuousClock.now
+        let budget = budget
         return state.withLock { state in
             var snapshot = InspectionSnapshot(
                 locks: state.table.locks(at: instant), events: state.events, serverTimeMilliseconds: state.serverTime(at: instant),
                 scannedKeys: scan?.scannedKeys ?? 0, commandCount: state.commands, roundTrips: state.roundTrips,
                 duration: scan?.duration ?? .zero, unreachableNodes: scan?.unreachableNodes ?? [], notes: scan?.notes ?? state.notes)
-            snapshot.mode = .live
-            snapshot.staleness = state.oldestPending.map { instant - $0 } ?? .zero
+            snapshot.mode = state.mode ?? .live
+            switch state.mode {
+            case .sweeping?:
+                // The rows off screen are as old as the last sweep's start.
+                snapshot.staleness = state.lastFullScan.map { instant - $0 } ?? .zero
+            default:
+                snapshot.staleness = state.oldestPending.map { instant - $0 } ?? .zero
+            }
+            snapshot.load = state.cost.load(at: instant, budget: budget)
+            if case .sweeping(let reason)? = state.mode, !snapshot.notes.contains(reason) { snapshot.notes.append(reason) }
             if let scan { state.notes = scan.notes }
             state.events = []
             state.commands = 0

@@ -6,6 +6,9 @@ struct LiveState: Sendable {
     var generation = 0
     /// Why the stream can no longer be trusted; the next refresh rescans.
     var lostReason: String?
+    /// Sweeping because the server gave no answer to the stream's commands: try it again
+    /// whenever a sweep is due.
+    var retryStream = false
     /// Changed keys waiting to be read, per server.
     var pendingByNode: [Set<ByteKey>] = []
     /// Since when the oldest of them has waited.
@@ -31,6 +34,8 @@ struct LiveState: Sendable {
     var scanners: [NodeScanner] = []
     /// The fence counters of the rows on screen when last read.
     var fenceSamples: [ByteKey: (fence: Int64, instant: ContinuousClock.Instant)] = [:]
+    /// What the inspector costs the server, and the sweeps' pace (``LiveState/recordSweep``).
+    var cost = LiveCost()
 
     var pendingCount: Int { pendingByNode.reduce(0) { $0 + $1.count } }
 
