@@ -10,7 +10,11 @@ extension DistributedLock {
     /// that ignores cancellation keeps a renewed lease), and the release is always attempted:
     /// it deletes the lock only if it is still the lease's.
     ///
-    /// - Parameter wait: how long to wait for the lock (zero: fail at once if it is held).
+    /// - Parameters:
+    ///   - name: the lock's name (its key is the lock's prefix plus the name).
+    ///   - ttl: how long the lease lasts between renewals.
+    ///   - wait: how long to wait for the lock (zero: fail at once if it is held).
+    ///   - body: the work to do while the lock is held; it gets the lease.
     public func withLock<T: Sendable>(
         _ name: String,
         ttl: Duration,

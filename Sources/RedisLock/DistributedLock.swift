@@ -23,8 +23,12 @@ public protocol DistributedLock: Sendable {
     /// Takes lock `name` for `ttl`, waiting up to `wait` while someone else holds it (zero:
     /// one try).
     ///
-    /// - Parameter token: the caller's token (checked for the lock's layout), or `nil` for
-    ///   128 random bits.
+    /// - Parameters:
+    ///   - name: the lock's name.
+    ///   - ttl: how long the lease lasts unless extended.
+    ///   - wait: how long to wait while someone else holds it.
+    ///   - token: the caller's token (checked for the lock's layout), or `nil` for
+    ///     128 random bits.
     /// - Throws: ``LockError/Code/notAcquired`` (`wait` zero) or
     ///   ``LockError/Code/waitTimedOut`` while held; ``LockError/Code/connectionFailed``,
     ///   ``LockError/Code/cancelled``, ``LockError/Code/invalidArgument``, … as the lock says.

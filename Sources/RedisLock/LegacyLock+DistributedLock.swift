@@ -15,7 +15,11 @@ extension LegacyLock {
     /// with `SET … PX … NX`, polling with jittered exponential backoff while it is held, up
     /// to `wait`.
     ///
-    /// - Parameter token: 1-256 bytes of printable text, or `nil` for 128 random bits.
+    /// - Parameters:
+    ///   - name: the lock's name; its key is the prefix plus the name.
+    ///   - ttl: how long the lock lasts (sent as `PX`).
+    ///   - wait: how long to poll while someone else holds it.
+    ///   - token: 1-256 bytes of printable text, or `nil` for 128 random bits.
     /// - Throws: ``LockError/Code/notAcquired`` (`wait` zero) or
     ///   ``LockError/Code/waitTimedOut`` while held, ``LockError/Code/cancelled``,
     ///   ``LockError/Code/invalidArgument``, or what the command met (not retried).

@@ -81,7 +81,7 @@ extension RedisClient: LockBackend {
     /// The configured endpoint (`host:port` or the socket path).
     public var endpointDescription: String? { configuration.endpoint.description }
 
-    /// `true`: ``RESP/RedisConnection`` calls `whenWritten` only for a command it wrote.
+    /// `true`: `RedisConnection` calls `whenWritten` only for a command it wrote.
     public var confirmsWrites: Bool { true }
 
     /// Calls `handler` when the command connection drops and when it is reopened.

@@ -8,7 +8,7 @@ public import RESP
 public enum LockScripts {
     /// Acquire: if the lock is free, bump the fence counter, finish the record with the
     /// server's clock and the fence, and set it with a TTL, all in one step. The client sends
-    /// the record's start (see ``LockRecord/prefix(token:escapedOwner:)``), so the script only
+    /// the record's start (see `LockRecord.prefix(token:escapedOwner:)`), so the script only
     /// appends two numbers.
     ///
     /// KEYS: lock, fence counter. ARGV: the record up to `"acquired_ms":`, ttl in ms.

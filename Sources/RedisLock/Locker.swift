@@ -85,9 +85,12 @@ public final class Locker: DistributedLock {
 
     /// Tries once to take lock `name` for `ttl`.
     ///
-    /// - Parameter token: your own token (letters, digits, `.`, `_`, `:`, `-`; at most 64; in
-    ///   the legacy layout any printable text up to 256 bytes, as Go's tokens); by default 128
-    ///   random bits from the system's CSPRNG.
+    /// - Parameters:
+    ///   - name: the lock's name; its keys share the hash tag `{name}`.
+    ///   - ttl: how long the lease lasts unless extended.
+    ///   - token: your own token (letters, digits, `.`, `_`, `:`, `-`; at most 64; in
+    ///     the legacy layout any printable text up to 256 bytes, as Go's tokens); by default 128
+    ///     random bits from the system's CSPRNG.
     /// - Returns: ``LockAttempt/acquired(_:)`` with the lease, or ``LockAttempt/held(_:)``
     ///   with who holds the lock and for how much longer.
     public func tryLock(_ name: String, ttl: Duration, token: String? = nil) async throws(LockError) -> LockAttempt {

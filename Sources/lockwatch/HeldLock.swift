@@ -1,7 +1,7 @@
 import RESP
 import RedisLock
 
-extension LockInspector.Servers {
+extension LockInspector.Deployment {
     /// The lock `hold` takes on these servers: a ``Locker`` on one server or a cluster, a
     /// ``Redlock`` over a Redlock set. `hold` drives it through ``DistributedLock`` alone.
     func holdableLock(configuration: LockConfiguration) throws(LockError) -> any DistributedLock {

@@ -12,7 +12,7 @@ final class LiveSelection: Sendable {
         var nextWatcher = 0
     }
 
-    private let servers: LockInspector.Servers
+    private let servers: LockInspector.Deployment
     /// The backends that list the keys behind a proxy (`--scan-node`); empty otherwise.
     private let scanNodes: [RedisClient]
     /// The load budget and whether to use the change stream, for every live inspector made.
@@ -23,7 +23,7 @@ final class LiveSelection: Sendable {
     /// Starts with a live inspector of `selection` on `servers` (listing keys on `scanNodes`
     /// when given).
     init(
-        servers: LockInspector.Servers, selection: LockInspector.Selection, scanNodes: [RedisClient] = [],
+        servers: LockInspector.Deployment, selection: LockInspector.Selection, scanNodes: [RedisClient] = [],
         budget: LoadBudget = .standard, changeStream: Bool = true
     ) {
         self.servers = servers

@@ -86,7 +86,7 @@ enum RedisTarget {
 
 /// The servers a command talks to, and how to name them.
 struct Connected: Sendable {
-    let servers: LockInspector.Servers
+    let servers: LockInspector.Deployment
     /// For headers and messages (no password).
     let description: String
 

@@ -49,7 +49,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "Share of the server's time (percent) the dashboard may use where the server cannot stream changes (Redis < 6, proxies, CLIENT denied): full sweeps are paced to stay within it.")
     var maxLoad: Double = LoadBudget.standard.percent
 
-    @Flag(help: .hidden)  // Sweep within --max-load even where the server could stream (tests, benchmarks).
+    @Flag(help: "Sweep within --max-load even where the server could stream changes (to compare, or when tracking misbehaves). (Default: off.)")
     var noChangeStream = false
 
     func validate() throws {

@@ -30,7 +30,7 @@ public enum AlsoSeenSampler {
 
     /// Samples `servers` for lock keys that `selection` does not watch, grouped by prefix,
     /// most keys first (at most five groups).
-    public static func sample(_ servers: LockInspector.Servers, outside selection: LockInspector.Selection, limits: Limits = Limits()) async -> [AlsoSeenPrefix] {
+    public static func sample(_ servers: LockInspector.Deployment, outside selection: LockInspector.Selection, limits: Limits = Limits()) async -> [AlsoSeenPrefix] {
         let client: RedisClient?
         switch servers {
         case .single(let single): client = single

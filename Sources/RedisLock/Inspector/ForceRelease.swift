@@ -9,7 +9,7 @@ import NIOCore
 /// Through a proxy (Codis, twemproxy) the script runs with `EVAL` when the backend does not
 /// know it (never `SCRIPT LOAD`), and the audit entry goes to a capped Redis list instead of a
 /// stream (codis-server 3.2 has no streams): `LPUSH` + `LTRIM` in the same script as the
-/// compare-and-delete, on ``AuditList/key(base:lockKey:)`` (the stream's name plus the lock's
+/// compare-and-delete, on `AuditList.key(base:lockKey:)` (the stream's name plus the lock's
 /// hash tag, so both keys live on the same backend).
 public struct ForceRelease: Sendable {
     /// Where audit entries go.

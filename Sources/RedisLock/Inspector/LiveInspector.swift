@@ -5,7 +5,7 @@ import Synchronization
 /// scan, then only the keys that changed are read again (pipelined, and coalesced: a key
 /// that changes 50 times while a read is in flight is read once more, not 50 times).
 ///
-/// Each server (every primary of a cluster) gets a ``ChangeStream`` on the selection's
+/// Each server (every primary of a cluster) gets a change stream (`CLIENT TRACKING`) on the selection's
 /// literal prefix (a `--match` glob's text before its first wildcard; the glob itself is
 /// applied here). Events come from the stream as the changes happen: acquired, extended,
 /// holder changed, released (before the TTL ran out), expired (at its end), force-released
@@ -49,6 +49,7 @@ public final class LiveInspector: Sendable {
     /// Makes a live inspector over `inspector`'s servers and selection.
     ///
     /// - Parameters:
+    ///   - inspector: the servers and selection to watch.
     ///   - sweepInterval: how often a verification scan runs in live mode.
     ///   - budget: the share of the server's time sweeps and reads may use (`--max-load`).
     ///   - changeStream: `false` sweeps within the budget even where the server could stream.

@@ -25,8 +25,9 @@ import Synchronization
 /// the values are read through the proxy, ages use this machine's clock and waiters are unknown
 /// (``InspectionSnapshot/conditions``).
 public final class LockInspector: Sendable {
-    /// Where the locks are.
-    public enum Servers: Sendable {
+    /// How the servers holding the locks are deployed: one server, a cluster, or a Redlock
+    /// set of independent nodes.
+    public enum Deployment: Sendable {
         /// One server (or the master a Sentinel URL names).
         case single(RedisClient)
         /// Every primary of a Redis Cluster.
@@ -36,7 +37,7 @@ public final class LockInspector: Sendable {
     }
 
     /// Where the locks are.
-    public let servers: Servers
+    public let servers: Deployment
     /// Which keys.
     public let selection: Selection
     /// The SCAN COUNT hint.
@@ -46,7 +47,7 @@ public final class LockInspector: Sendable {
     /// The servers behind a proxy whose keys are listed with `SCAN` directly (each listed
     /// once, side by side), while the values are read through the proxy: twemproxy's
     /// backends, or Codis's codis-servers instead of `SLOTSSCAN` through the proxy. Only
-    /// with ``Servers/single(_:)``; empty: list through the server itself.
+    /// with ``Deployment/single(_:)``; empty: list through the server itself.
     public let scanNodes: [RedisClient]
     private let history = Mutex(InspectorHistory())
     /// How many locks each node's previous scan found, to size the next one's rows.
@@ -55,7 +56,7 @@ public final class LockInspector: Sendable {
     private let mgetRefused = Mutex(false)
 
     /// Makes an inspector of the locks on `servers`.
-    public init(servers: Servers, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512, scanNodes: [RedisClient] = []) {
+    public init(servers: Deployment, selection: Selection, scanCount: Int = 1000, batchSize: Int = 512, scanNodes: [RedisClient] = []) {
         self.servers = servers
         self.selection = selection
         self.scanCount = max(scanCount, 10)
@@ -63,7 +64,7 @@ public final class LockInspector: Sendable {
         self.scanNodes = scanNodes
     }
 
-    /// The proxy in front of the server (``Servers/single(_:)``), `.none` for Redis itself
+    /// The proxy in front of the server (``Deployment/single(_:)``), `.none` for Redis itself
     /// and for a cluster or Redlock set, `nil` before the first connection.
     public var proxyKind: RedisProxyKind? {
         if case .single(let client) = servers { return client.proxyKind }

@@ -3,8 +3,12 @@ import RESP
 extension Redlock {
     /// Waits up to `wait` for lock `name` on a majority of the nodes.
     ///
-    /// - Parameter token: your own token, the same on every node and every try; by default
-    ///   128 random bits, new for each try.
+    /// - Parameters:
+    ///   - name: the lock's name.
+    ///   - ttl: how long the lease lasts on each node.
+    ///   - wait: how long to keep trying.
+    ///   - token: your own token, the same on every node and every try; by default
+    ///     128 random bits, new for each try.
     ///
     /// When the first try fails it subscribes to the lock's release channel on every node
     /// before trying again, so a release wakes it at once; between tries it also backs off (exponential, full jitter, never past

@@ -56,7 +56,10 @@ public final class Redlock: DistributedLock {
 
     /// Tries once to take lock `name` on a majority of the nodes for `ttl`.
     ///
-    /// - Parameter token: your own token; by default 128 random bits, the same on every node.
+    /// - Parameters:
+    ///   - name: the lock's name.
+    ///   - ttl: how long the lease lasts on each node.
+    ///   - token: your own token; by default 128 random bits, the same on every node.
     public func tryLock(_ name: String, ttl: Duration, token: String? = nil) async throws(LockError) -> RedlockAttempt {
         let token = try LockValidation.token(token, layout: .record)
         _ = try LockValidation.ttl(ttl)
