@@ -33,18 +33,6 @@ public struct LockHolder: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension Duration {
-    /// Whole milliseconds, clamped to `Int64`.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        return overflow ? .max : scaled + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// `1234 ms`.
-    var formattedMilliseconds: String { "\(milliseconds) ms" }
-}
-
 extension String {
     /// The string with control and format characters escaped, safe in a terminal message.
     var escapedForMessages: String {
