@@ -114,11 +114,22 @@ struct ReadmeShellExamplesTests {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    @Test func theExamplesThatNeedASetupAreTheExpectedOnes() throws {
-        let needing = try Self.examples().compactMap { example in Self.specialSetup(example).map { (example, $0) } }
-        // New examples land in "runnable" unless they need one of these setups; this list
-        // keeps a silently unrunnable example from slipping in.
-        #expect(Set(needing.map(\.1)).isSubset(of: ["other servers", "a prod context", "a job script", "a terminal: the dashboard (tmux tests)"]))
-        #expect(needing.count <= 10, "\(needing)")
+    @Test func onlyTheExamplesThatNeedASetupAreSkipped() throws {
+        // Each skipped example is named here, so a new example that silently cannot run
+        // (another host, a job script, a context) fails this test until it is looked at.
+        let skipped = Set(try Self.examples().filter { Self.specialSetup($0) != nil })
+        let known: Set = [
+            "lockwatch --url redis://10.0.0.1:7000,10.0.0.2:7000",
+            "lockwatch --url redis://10.0.0.1:7000",
+            "lockwatch --url redis://a:6379 --url redis://b:6379 --url redis://c:6379",
+            "lockwatch list --url redis+sentinel://s1:26379,s2:26379/mymaster",
+            "lockwatch hold nightly --url redis://a:6379 --url redis://b:6379 --url redis://c:6379 -- ./job.sh",
+            "lockwatch hold nightly-report --ttl 30s --wait 10s -- ./make-report.sh",
+            "lockwatch",
+            "lockwatch --prefix lock: --prefix DUSEPK_REDIS_LOCK_ --interval 2s --readonly",
+            "lockwatch --context prod",
+            "lockwatch --context prod list",
+        ]
+        #expect(skipped == known, "skipped but not listed: \(skipped.subtracting(known)); listed but not skipped: \(known.subtracting(skipped))")
     }
 }
