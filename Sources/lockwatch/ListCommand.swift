@@ -86,12 +86,9 @@ struct ListCommand: AsyncParsableCommand {
             await shutdown()
             throw redisExitCode(for: error)
         }
-        // Locks the prefixes leave out, from a bounded sample (not for an explicit glob, and
-        // not through a proxy, which refuses SCAN).
+        // Locks the prefixes leave out, from a bounded sample (not for an explicit glob).
         var alsoSeen: [AlsoSeenPrefix] = []
-        if case .glob = selection {} else if conditions.proxy == nil || conditions.proxy == RedisProxyKind.none {
-            alsoSeen = await AlsoSeenSampler.sample(connected.servers, outside: selection)
-        }
+        if case .glob = selection {} else { alsoSeen = await AlsoSeenSampler.sample(connected.servers, outside: selection) }
         await shutdown()
         writer.finish(serverTime: snapshot.serverTimeMilliseconds)
         for note in snapshot.notes { printError("note: \(TerminalText.sanitize(note))") }

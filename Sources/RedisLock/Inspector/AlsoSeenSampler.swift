@@ -29,7 +29,8 @@ public enum AlsoSeenSampler {
     }
 
     /// Samples `servers` for lock keys that `selection` does not watch, grouped by prefix,
-    /// most keys first (at most five groups).
+    /// most keys first (at most five groups). Through a proxy (Codis, twemproxy), which refuses
+    /// `SCAN` (twemproxy closes the connection on it), nothing is sampled.
     public static func sample(_ servers: LockInspector.Deployment, outside selection: LockInspector.Selection, limits: Limits = Limits()) async -> [AlsoSeenPrefix] {
         let client: RedisClient?
         switch servers {
@@ -37,7 +38,7 @@ public enum AlsoSeenSampler {
         case .cluster(let cluster): client = try? await cluster.primaries().first
         case .redlock(let clients): client = clients.first
         }
-        guard let client, let connection = try? await client.connection() else { return [] }
+        guard let client, let connection = try? await client.connection(), (client.proxyKind ?? RedisProxyKind.none) == RedisProxyKind.none else { return [] }
         let deadline = ContinuousClock.now + limits.time
         var cursor = "0"
         var known: [[UInt8]: LockFormat] = [:]
