@@ -39,8 +39,13 @@ public struct LockRecord: Sendable, Hashable, Codable {
 
     /// The stored record up to `"acquired_ms":`; the acquire script appends the server's
     /// clock and the fence. `escapedOwner` is the owner label escaped for a JSON string.
-    static func prefix(token: String, escapedOwner: String) -> String {
-        "{\"v\":1,\"token\":\"" + token + "\",\"owner\":\"" + escapedOwner + "\",\"acquired_ms\":"
+    ///
+    /// `kind` names the lock kind for the kinds beyond the exclusive lock (`"fair"`, `"rw"`,
+    /// `"semaphore"`): written right after the version, so a reader tells the kind from the
+    /// value alone. `nil` (the exclusive lock) writes no `kind`.
+    static func prefix(token: String, escapedOwner: String, kind: String? = nil) -> String {
+        let kindField = kind.map { "\"kind\":\"" + $0 + "\"," } ?? ""
+        return "{\"v\":1," + kindField + "\"token\":\"" + token + "\",\"owner\":\"" + escapedOwner + "\",\"acquired_ms\":"
     }
 
     /// The longest value this library writes, in bytes.
