@@ -1,0 +1,60 @@
+import Foundation
+import Glibc
+import RESP
+@testable import RedisLock
+import RedisTestSupport
+import Testing
+import LockTestSupport
+
+/// `lockwatch hold --permits N`: one permit of a semaphore across processes.
+@Suite("lockwatch hold --permits")
+struct HoldPermitsTests {
+    /// Four processes loop `hold --permits 2` five times each, logging `P+`/`P-` lines around a
+    /// short command: never more than two inside at once, and two at once at some point.
+    @Test func fourProcessesNeverExceedThePermits() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await withLockServer { pool, admin in
+            let lines = try await holdLoopLog(options: Array(repeating: "--permits 2", count: 4), tags: ["P", "P", "P", "P"], name: "pool", url: pool.server.url, in: scratch)
+            #expect(lines.count == 40)
+            var inside = 0, most = 0
+            var fences: Set<Substring> = []
+            for line in lines {
+                if line.hasPrefix("P+") {
+                    inside += 1
+                    most = max(most, inside)
+                    fences.insert(line.dropFirst(3))
+                } else {
+                    inside -= 1
+                }
+                #expect(inside <= 2, "\(inside) holders inside with 2 permits")
+            }
+            #expect(most == 2, "the two permits were never used at once")
+            #expect(fences.count == 20, "each permit has a fence of its own")
+            #expect(try await admin.get("lock:{pool}:permits") == "2")
+            #expect(try await admin.exists("lock:{pool}") == false)
+        }
+    }
+
+    /// A `hold --permits 1` killed with SIGKILL keeps its permit only for its 1 s TTL; then
+    /// another hold gets it.
+    @Test func aKilledHoldersPermitReturns() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await withLockServer { pool, admin in
+            let holder = try await RunningHold.start(["--permits", "1", "single", "--url", pool.server.url, "--ttl", "1s"], in: scratch)
+            defer { holder.killAll() }
+            let busy = try await runLockwatch(["hold", "--permits", "1", "single", "--url", pool.server.url, "--wait", "0", "--", "true"], in: scratch.path)
+            #expect(busy.status == 75, "stderr: \(busy.stderr)")
+            #expect(busy.stderr.contains("could not acquire 'single'"), "stderr: \(busy.stderr)")
+            await holder.crash()
+            #expect(try await admin.send("ZCARD", "lock:{single}:expiries").decode(as: Int.self) == 1, "the killed holder's permit is gone before its TTL")
+            let start = ContinuousClock.now
+            let next = try await runLockwatch(["hold", "--permits", "1", "single", "--url", pool.server.url, "--wait", "10s", "--", "sh", "-c", "echo $LOCK_FENCE"], in: scratch.path)
+            #expect(next.status == 0, "stderr: \(next.stderr)")
+            #expect(next.stdout == "2\n")
+            #expect(ContinuousClock.now - start < .seconds(5), "the killed holder's 1 s permit held the next one off for \(ContinuousClock.now - start)")
+            #expect(try await admin.exists("lock:{single}") == false)
+        }
+    }
+}
