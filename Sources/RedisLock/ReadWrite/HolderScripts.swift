@@ -11,7 +11,9 @@ enum HolderScripts {
     ///
     /// - `kindOf()`: `none`, the hash's `kind` field, `hash` (a hash without one) or the type;
     /// - `prune()`: drops expired holders; deletes the hash when nobody holds it;
-    /// - `refresh()`: the key's (and the ZSET's) expiry = the latest holder's, or deletes both;
+    /// - `refresh()`: the key's (and the ZSET's) expiry = the latest holder's, or deletes both
+    ///   (release and extend need no `prune()`: expired holders left behind cannot outlive
+    ///   the latest expiry, and the next acquire drops them);
     /// - `holder()`: `{0, latest-expiring holder's record, its remaining ms}` (`''`, -1 if none).
     static let preamble = """
         redis.replicate_commands()
@@ -60,7 +62,6 @@ enum HolderScripts {
         if holds(ARGV[1], ARGV[2]) then
           redis.call('HDEL', KEYS[1], ARGV[1])
           redis.call('ZREM', KEYS[2], ARGV[1])
-          prune()
           refresh()
           redis.call(ARGV[5], ARGV[3], ARGV[4])
           return 1
@@ -75,7 +76,6 @@ enum HolderScripts {
     static let extend = RedisScript(preamble + """
         if holds(ARGV[1], ARGV[2]) then
           redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
-          prune()
           refresh()
           return 1
         end
