@@ -42,17 +42,20 @@ struct HoldPermitsTests {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         try await withLockServer { pool, admin in
-            let holder = try await RunningHold.start(["--permits", "1", "single", "--url", pool.server.url, "--ttl", "1s"], in: scratch)
+            let holder = try await RunningHold.start(["--permits", "1", "single", "--url", pool.server.url, "--ttl", "1s", "--token", "crashed"], in: scratch)
             defer { holder.killAll() }
             let busy = try await runLockwatch(["hold", "--permits", "1", "single", "--url", pool.server.url, "--wait", "0", "--", "true"], in: scratch.path)
             #expect(busy.status == 75, "stderr: \(busy.stderr)")
             #expect(busy.stderr.contains("could not acquire 'single'"), "stderr: \(busy.stderr)")
+            let expiry = try #require(try await admin.send("ZSCORE", "lock:{single}:expiries", "h:crashed").decode(as: String?.self).flatMap { Double($0) }.map { Int64($0) })
             await holder.crash()
-            #expect(try await admin.send("ZCARD", "lock:{single}:expiries").decode(as: Int.self) == 1, "the killed holder's permit is gone before its TTL")
             let start = ContinuousClock.now
-            let next = try await runLockwatch(["hold", "--permits", "1", "single", "--url", pool.server.url, "--wait", "10s", "--", "sh", "-c", "echo $LOCK_FENCE"], in: scratch.path)
+            let next = try await runLockwatch(["hold", "--permits", "1", "single", "--url", pool.server.url, "--wait", "10s", "--",
+                                               "sh", "-c", #"redis-cli -p "$0" --no-auth-warning HGET "$LOCK_KEY" "h:$LOCK_TOKEN""#, String(pool.server.port)], in: scratch.path)
             #expect(next.status == 0, "stderr: \(next.stderr)")
-            #expect(next.stdout == "2\n")
+            let record = try #require(LockRecord(parsing: next.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "stdout: \(next.stdout)")
+            #expect(record.fence == 2)
+            #expect(record.acquiredAtMilliseconds >= expiry, "the next holder got in at \(record.acquiredAtMilliseconds), before the killed holder's permit expired at \(expiry)")
             #expect(ContinuousClock.now - start < .seconds(5), "the killed holder's 1 s permit held the next one off for \(ContinuousClock.now - start)")
             #expect(try await admin.exists("lock:{single}") == false)
         }

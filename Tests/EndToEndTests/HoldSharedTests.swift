@@ -76,15 +76,18 @@ struct HoldSharedTests {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         try await withLockServer { pool, admin in
-            let holder = try await RunningHold.start(["--shared", "killed", "--url", pool.server.url, "--ttl", "1s"], in: scratch)
+            let holder = try await RunningHold.start(["--shared", "killed", "--url", pool.server.url, "--ttl", "1s", "--token", "crashed"], in: scratch)
             defer { holder.killAll() }
             #expect(try await admin.send("HGET", "lock:{killed}", "mode").decode(as: String?.self) == "read")
+            let expiry = try #require(try await admin.send("ZSCORE", "lock:{killed}:expiries", "r:crashed").decode(as: String?.self).flatMap { Double($0) }.map { Int64($0) })
             await holder.crash()
-            #expect(try await admin.send("ZCARD", "lock:{killed}:expiries").decode(as: Int.self) == 1, "the killed holder's share is gone before its TTL")
             let start = ContinuousClock.now
-            let writer = try await runLockwatch(["hold", "--writer", "killed", "--url", pool.server.url, "--wait", "10s", "--", "sh", "-c", "echo $LOCK_FENCE"], in: scratch.path)
+            let writer = try await runLockwatch(["hold", "--writer", "killed", "--url", pool.server.url, "--wait", "10s", "--",
+                                                 "sh", "-c", #"redis-cli -p "$0" --no-auth-warning HGET "$LOCK_KEY" w"#, String(pool.server.port)], in: scratch.path)
             #expect(writer.status == 0, "stderr: \(writer.stderr)")
-            #expect(writer.stdout == "1\n")
+            let record = try #require(LockRecord(parsing: writer.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "stdout: \(writer.stdout)")
+            #expect(record.fence == 1)
+            #expect(record.acquiredAtMilliseconds >= expiry, "the writer got in at \(record.acquiredAtMilliseconds), before the killed reader's share expired at \(expiry)")
             #expect(ContinuousClock.now - start < .seconds(5), "the killed reader's 1 s share held the writer off for \(ContinuousClock.now - start)")
         }
     }
@@ -111,6 +114,28 @@ struct HoldSharedTests {
             #expect(!processExists(holder.commandPID), "the command outlived its share")
             #expect(try await admin.send("HGET", "lock:{frozen}", "w").decode(as: String?.self) == writer.value)
             #expect(try await rw.writing.unlock(writer))
+        }
+    }
+
+    /// A waiting `hold --writer` killed with SIGKILL leaves its writer-waiting marker
+    /// behind: new readers wait only until the marker's 2 s TTL ends, not for good.
+    @Test func aKilledWaitingWriterHoldsReadersOffOnlyBriefly() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await withLockServer { pool, admin in
+            let rw = try ReadWriteLocker(try pool.locker(owner: "first-reader"))
+            let reader = try await rw.reading.lock("waiter-crash", ttl: .seconds(30), wait: .zero)
+            let writer = try SpawnedProcess(try LockwatchBinary.path(), ["hold", "--writer", "waiter-crash", "--url", pool.server.url, "--wait", "30s", "--", "true"], directory: scratch.path)
+            defer { writer.killIfRunning() }
+            try #require(try await eventually(timeout: .seconds(10)) { try await admin.exists("lock:{waiter-crash}:writer-waiting") }, "the writer never waited: \(writer.standardError)")
+            writer.send(SIGKILL)
+            _ = await writer.waitForExit(timeout: .seconds(5))
+            let killed = ContinuousClock.now
+            #expect(try await admin.exists("lock:{waiter-crash}:writer-waiting"), "the marker vanished before its TTL")
+            let next = try await runLockwatch(["hold", "--shared", "waiter-crash", "--url", pool.server.url, "--wait", "10s", "--", "true"], in: scratch.path)
+            #expect(next.status == 0, "stderr: \(next.stderr)")
+            #expect(ContinuousClock.now - killed < .seconds(7), "a dead writer's marker held readers off for \(ContinuousClock.now - killed)")
+            #expect(try await rw.reading.unlock(reader))
         }
     }
 

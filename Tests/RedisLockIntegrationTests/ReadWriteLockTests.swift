@@ -186,8 +186,8 @@ struct ReadWriteLockTests {
         try await withLockServer { pool, admin in
             let rw = try HolderKindTesting.readWriteLocker(pool, owner: "rw-renewed")
             let other = try HolderKindTesting.readWriteLocker(pool, owner: "rw-other")
-            let fence = try await rw.withReadLock("renewed", ttl: .milliseconds(300), wait: .zero) { lease in
-                try await Task.sleep(for: .milliseconds(1200))
+            let fence = try await rw.withReadLock("renewed", ttl: .seconds(2), wait: .zero) { lease in
+                try await Task.sleep(for: .milliseconds(4500))
                 let refused = await lockError { () async throws(LockError) in try await other.writing.lock("renewed", ttl: .seconds(5), wait: .zero) }
                 #expect(refused?.code == .notAcquired, "the share expired while the body ran")
                 return lease.fence

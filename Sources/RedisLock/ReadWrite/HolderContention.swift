@@ -17,6 +17,7 @@ struct HolderContention: Sendable {
         let latest = holder.map { "\($0)" } ?? "nobody"
         switch (role, reason) {
         case (_, "writer"): return "a writer holds it: \(latest)"
+        case (_, "writer-waiting") where holder == nil: return "a writer waits for it (new readers wait behind it)"
         case (_, "writer-waiting"): return "a writer waits for it (new readers wait behind it); readers hold it, the last to expire: \(latest)"
         case (_, "readers"): return "readers hold it, the last to expire: \(latest)"
         case (.permit, let permits): return "all \(permits) permits are taken, the last to expire: \(latest)"
