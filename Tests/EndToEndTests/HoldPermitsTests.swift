@@ -60,4 +60,28 @@ struct HoldPermitsTests {
             #expect(try await admin.exists("lock:{single}") == false)
         }
     }
+
+    /// A `hold --permits 1` frozen (SIGSTOP) past its TTL loses its permit to another holder;
+    /// thawed, it reports the loss, stops its command and exits 76, leaving the new holder's
+    /// permit alone.
+    @Test func aStoppedPermitHolderReportsTheLoss() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try await withLockServer { pool, admin in
+            let holder = try await RunningHold.start(["--permits", "1", "frozen", "--url", pool.server.url, "--ttl", "1s", "--grace", "5s"], in: scratch)
+            defer { holder.killAll() }
+            holder.process.send(SIGSTOP)
+            try #require(try await eventually { processState(holder.process.pid) == "T" }, "lockwatch did not stop")
+            let semaphore = try Semaphore(try pool.locker(owner: "next-holder"))
+            let next = try await semaphore.permits(1).lock("frozen", ttl: .seconds(60), wait: .seconds(10))
+            holder.process.send(SIGCONT)
+            let status = await holder.process.waitForExit(timeout: .seconds(10))
+            #expect(status == 76, "stderr: \(holder.process.standardError)")
+            #expect(holder.process.standardError.contains("lost the lease"), "stderr: \(holder.process.standardError)")
+            #expect(!processExists(holder.commandPID), "the command outlived its permit")
+            #expect(try await admin.send("HGET", "lock:{frozen}", "h:" + next.token).decode(as: String?.self) == next.value)
+            #expect(try await admin.send("HLEN", "lock:{frozen}").decode(as: Int.self) == 2, "kind and the new holder only")
+            #expect(try await semaphore.permits(1).unlock(next))
+        }
+    }
 }

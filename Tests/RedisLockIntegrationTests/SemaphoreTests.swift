@@ -99,6 +99,25 @@ struct SemaphoreTests {
         }
     }
 
+    /// With every permit taken, a waiter tries again when the first permit expires by itself
+    /// (the holder that expires first, not the last): a crashed 1.5 s holder next to a 30 s
+    /// one lets it in well before its 10 s retry timer.
+    @Test func aWaiterRetriesWhenTheFirstPermitExpires() async throws {
+        try await withLockServer { pool, admin in
+            let crashed = try HolderKindTesting.semaphore(pool, owner: "sem-first-crashed")
+            let waiter = try HolderKindTesting.semaphore(pool, owner: "sem-first-waiter", retryBackoff: .seconds(10) ... .seconds(10))
+            let lasting = try await crashed.permits(2).lock("first", ttl: .seconds(30), wait: .zero)
+            let short = try await crashed.permits(2).lock("first", ttl: .milliseconds(1500), wait: .zero)
+            let refused = await lockError { () async throws(LockError) in try await waiter.permits(2).lock("first", ttl: .seconds(10), wait: .zero) }
+            #expect(refused?.holder?.record?.token == short.token, "the holder in the way is the one that expires first")
+            let start = ContinuousClock.now
+            let next = try await waiter.permits(2).lock("first", ttl: .seconds(10), wait: .seconds(10))
+            #expect(ContinuousClock.now - start < .seconds(5), "the waiter slept past the first expiry: \(ContinuousClock.now - start)")
+            #expect(try await crashed.permits(2).unlock(lasting))
+            #expect(try await waiter.permits(2).unlock(next))
+        }
+    }
+
     /// Lowering the count keeps both holders; new acquires wait until the holders are below
     /// it. Raising it wakes a waiter at once.
     @Test func permitsChangeAtRunTime() async throws {

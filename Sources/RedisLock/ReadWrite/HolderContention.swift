@@ -1,8 +1,9 @@
 /// Why an acquire of a ``ReadWriteLocker`` or ``Semaphore`` lease did not succeed: the holder
-/// that expires last (when there is one) and the script's reason.
+/// in the way (for a semaphore the one that expires first, else the one that expires last),
+/// when there is one, and the script's reason.
 struct HolderContention: Sendable {
-    /// The latest-expiring holder, with its remaining time; `nil` when only a waiting
-    /// writer's marker stood in the way.
+    /// The holder in the way, with its remaining time; `nil` when only a waiting writer's
+    /// marker stood in the way.
     var holder: LockHolder?
     /// `writer`, `writer-waiting`, `readers`, or a semaphore's permit count.
     var reason: String
@@ -20,7 +21,7 @@ struct HolderContention: Sendable {
         case (_, "writer-waiting") where holder == nil: return "a writer waits for it (new readers wait behind it)"
         case (_, "writer-waiting"): return "a writer waits for it (new readers wait behind it); readers hold it, the last to expire: \(latest)"
         case (_, "readers"): return "readers hold it, the last to expire: \(latest)"
-        case (.permit, let permits): return "all \(permits) permits are taken, the last to expire: \(latest)"
+        case (.permit, let permits): return "all \(permits) permits are taken, the next to expire: \(latest)"
         default: return "held by \(latest)"
         }
     }

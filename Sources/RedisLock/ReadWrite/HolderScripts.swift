@@ -14,7 +14,8 @@ enum HolderScripts {
     /// - `refresh()`: the key's (and the ZSET's) expiry = the latest holder's, or deletes both
     ///   (release and extend need no `prune()`: expired holders left behind cannot outlive
     ///   the latest expiry, and the next acquire drops them);
-    /// - `holder()`: `{0, latest-expiring holder's record, its remaining ms}` (`''`, -1 if none).
+    /// - `holder(rank)`: `{0, record, remaining ms, ''}` of the holder that expires first
+    ///   (rank 0) or last (rank -1); `{0, '', -1, ''}` when nobody holds it.
     static let preamble = """
         redis.replicate_commands()
         local clock = redis.call('TIME')
@@ -41,10 +42,10 @@ enum HolderScripts {
           redis.call('PEXPIREAT', KEYS[1], last[2])
           redis.call('PEXPIREAT', KEYS[2], last[2])
         end
-        local function holder()
-          local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-          if #last == 0 then return {0, '', -1, ''} end
-          return {0, redis.call('HGET', KEYS[1], last[1]) or '', tonumber(last[2]) - now, ''}
+        local function holder(rank)
+          local found = redis.call('ZRANGE', KEYS[2], rank, rank, 'WITHSCORES')
+          if #found == 0 then return {0, '', -1, ''} end
+          return {0, redis.call('HGET', KEYS[1], found[1]) or '', tonumber(found[2]) - now, ''}
         end
         local function holds(field, value)
           local expiry = tonumber(redis.call('ZSCORE', KEYS[2], field) or '0')

@@ -3,8 +3,8 @@ import RESP
 /// The acquire scripts of ``ReadWriteLocker`` (release and extend are ``HolderScripts``').
 ///
 /// KEYS of both: lock hash, expiries, fence counter, writer-waiting marker. They return
-/// `{1, record, fence, ''}` when acquired, `{0, a holder's record or '', its remaining ms,
-/// why}` when not (why: `writer`, `writer-waiting`, `readers`), `{-1, kind, 0, ''}` when the
+/// `{1, record, fence, ''}` when acquired, `{0, the holder's record that expires last (what
+/// stands in the way longest) or '', its remaining ms, why}` when not (why: `writer`, `writer-waiting`, `readers`), `{-1, kind, 0, ''}` when the
 /// key holds another kind of lock.
 enum ReadWriteScripts {
     /// A reader enters unless a writer holds the lock or waits for it. Its fence is the
@@ -13,12 +13,12 @@ enum ReadWriteScripts {
     /// ARGV: record prefix, ttl in ms, field (`r:<token>`).
     static let acquireRead = RedisScript(HolderScripts.acquireStart(kind: "rw") + """
         if redis.call('HEXISTS', KEYS[1], 'w') == 1 then
-          local h = holder()
+          local h = holder(-1)
           h[4] = 'writer'
           return h
         end
         if redis.call('EXISTS', KEYS[4]) == 1 then
-          local h = holder()
+          local h = holder(-1)
           if h[3] < 0 then h[3] = redis.call('PTTL', KEYS[4]) end
           h[4] = 'writer-waiting'
           return h
@@ -42,7 +42,7 @@ enum ReadWriteScripts {
           if not marker or marker == ARGV[3] then
             redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[4])
           end
-          local h = holder()
+          local h = holder(-1)
           if redis.call('HEXISTS', KEYS[1], 'w') == 1 then h[4] = 'writer' else h[4] = 'readers' end
           return h
         end

@@ -7,8 +7,8 @@ enum SemaphoreScripts {
     ///
     /// KEYS: lock hash, expiries, fence counter, permit count. ARGV: record prefix, ttl in
     /// ms, field (`h:<token>`), the caller's permit count. Returns `{1, record, fence,
-    /// permits}` when acquired, `{0, the latest-expiring holder's record, its remaining ms,
-    /// permits}` when every permit is taken, `{-1, kind, 0, ''}` for another kind of key.
+    /// permits}` when acquired, `{0, the record of the holder that expires first (the next
+    /// permit to return by itself), its remaining ms, permits}` when every permit is taken, `{-1, kind, 0, ''}` for another kind of key.
     static let acquire = RedisScript(HolderScripts.acquireStart(kind: "semaphore") + """
         local permits = tonumber(redis.call('GET', KEYS[4]) or '')
         if not permits then
@@ -16,7 +16,7 @@ enum SemaphoreScripts {
           permits = tonumber(ARGV[4])
         end
         if redis.call('ZCARD', KEYS[2]) >= permits then
-          local h = holder()
+          local h = holder(0)
           h[4] = tostring(permits)
           return h
         end
