@@ -16,7 +16,9 @@ public import Logging
 /// A waiting writer stops new readers from entering (its `PREFIX{NAME}:writer-waiting`
 /// marker, renewed while it waits), so a stream of readers cannot starve it. A crashed
 /// reader's share expires with its own TTL (`PREFIX{NAME}:expiries`). Fencing: each writer
-/// bumps `PREFIX{NAME}:fence`; a reader's fence is the last writer's.
+/// bumps `PREFIX{NAME}:fence`; a reader's fence is the last writer's. There is no upgrade: a
+/// reader that asks for the write lock of the same name waits for its own share until its
+/// wait ends; release the share first.
 ///
 /// Stored as a HASH at `PREFIX{NAME}`: `kind`=`rw`, `mode`=`read`|`write`, `w` = the
 /// writer's record, `r:<token>` = each reader's record (``LockRecord`` with `"kind":"rw"`),
