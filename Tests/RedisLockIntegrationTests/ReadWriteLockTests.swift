@@ -128,6 +128,42 @@ struct ReadWriteLockTests {
         }
     }
 
+    /// Nine readers on three clients re-enter back to back, so their shares always overlap:
+    /// the writer still gets in, because its marker stops new readers until the current ones
+    /// have left.
+    @Test func aStreamOfReadersCannotStarveTheWriter() async throws {
+        try await withLockServer { pool, admin in
+            let readers = try (0 ..< 3).map { try HolderKindTesting.readWriteLocker(pool, owner: "stream-\($0)") }
+            let writerSide = try HolderKindTesting.readWriteLocker(pool, owner: "stream-writer")
+            let entered = Locked(0)
+            let stream = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0 ..< 9 {
+                        let rw = readers[index % 3]
+                        group.addTask {
+                            while !Task.isCancelled {
+                                try await rw.withReadLock("stream", ttl: .seconds(5), wait: .seconds(30)) { _ in
+                                    entered.withLock { $0 += 1 }
+                                    try await Task.sleep(for: .milliseconds(100))
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            defer { stream.cancel() }
+            try #require(try await eventually { entered.value >= 20 }, "the readers never got going")
+            let start = ContinuousClock.now
+            let writer = try await writerSide.writing.lock("stream", ttl: .seconds(5), wait: .seconds(10))
+            #expect(ContinuousClock.now - start < .seconds(3), "the writer waited \(ContinuousClock.now - start) behind the stream of readers")
+            let during = entered.value
+            #expect(try await HolderKindTesting.hash(admin, "lock:{stream}").keys.sorted() == ["kind", "mode", "w"], "readers inside with the writer")
+            #expect(try await writerSide.writing.unlock(writer))
+            #expect(try await eventually { entered.value > during }, "the readers did not come back after the writer")
+        }
+    }
+
     /// A reader that crashed (never renews, never releases) blocks the writer only until its
     /// own TTL ends; the scripts drop its share.
     @Test func aCrashedReadersShareExpires() async throws {
