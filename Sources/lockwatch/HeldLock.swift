@@ -4,11 +4,21 @@ import RedisLock
 extension LockInspector.Deployment {
     /// The lock `hold` takes on these servers: a ``Locker`` on one server or a cluster, a
     /// ``Redlock`` over a Redlock set. `hold` drives it through ``DistributedLock`` alone.
-    func holdableLock(configuration: LockConfiguration) throws(LockError) -> any DistributedLock {
+    /// With `--shared`, `--writer` or `--permits`, the matching ``SharedLockView`` of a
+    /// ``ReadWriteLocker`` or ``Semaphore`` on that ``Locker`` (not on a Redlock set: `hold`
+    /// refuses that combination first).
+    func holdableLock(configuration: LockConfiguration, kind: HoldKind = .exclusive) throws(LockError) -> any DistributedLock {
+        let locker: Locker
         switch self {
-        case .single(let client): try Locker(client: client, configuration: configuration)
-        case .cluster(let cluster): try Locker(backend: cluster, configuration: configuration)
-        case .redlock(let clients): try Redlock(clients: clients, lockConfiguration: configuration)
+        case .single(let client): locker = try Locker(client: client, configuration: configuration)
+        case .cluster(let cluster): locker = try Locker(backend: cluster, configuration: configuration)
+        case .redlock(let clients): return try Redlock(clients: clients, lockConfiguration: configuration)
+        }
+        switch kind {
+        case .exclusive: return locker
+        case .shared: return try ReadWriteLocker(locker).reading
+        case .writer: return try ReadWriteLocker(locker).writing
+        case .permits(let count): return try Semaphore(locker).permits(count)
         }
     }
 

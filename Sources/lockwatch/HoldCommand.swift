@@ -29,6 +29,10 @@ struct HoldCommand: AsyncParsableCommand {
             the same name and this hold exclude each other; that layout has no fence, so the \
             command gets no LOCK_FENCE. Through Codis or twemproxy, waiting polls (they refuse \
             SUBSCRIBE).
+            With --shared the command holds a read share of a read-write lock (many at once), \
+            with --writer its write lock (alone; new readers wait while it waits), with \
+            --permits N one permit of a semaphore of N; each lease expires on its own if hold \
+            dies.
 
             \(LockwatchExit.helpText)
             """
@@ -44,6 +48,15 @@ struct HoldCommand: AsyncParsableCommand {
 
     @Flag(help: "Use the original Go lock's layout: key PREFIX+NAME, value the token as plain text, no fence.")
     var legacy = false
+
+    @Flag(help: "Take a read share of a read-write lock: many --shared holds run at once, none while a --writer hold runs or waits.")
+    var shared = false
+
+    @Flag(help: "Take the write lock of a read-write lock: alone, and new --shared holds wait while it waits.")
+    var writer = false
+
+    @Option(help: "Take one permit of a semaphore of N permits (N at least 1; the count stored by the first holder wins).")
+    var permits: Int?
 
     @Option(help: "The lock's token, exported as LOCK_TOKEN (default 128 random bits); with --legacy, any printable text up to 256 bytes, as the Go services use.")
     var token: String?
@@ -67,6 +80,7 @@ struct HoldCommand: AsyncParsableCommand {
         guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. \(SelfInvocation.command) hold NAME -- ./job.sh") }
         try LockNameCheck.name(name)
         if let prefix { try LockNameCheck.printable(prefix, what: "--prefix") }
+        try HoldKind.check(shared: shared, writer: writer, permits: permits, legacy: legacy)
         guard ttl.duration >= .milliseconds(10) else { throw ValidationError("--ttl must be at least 10ms") }
         guard ttl.duration <= LockNameCheck.maximumTTL else { throw ValidationError("--ttl must be at most 365 days (525600m), not \(ttl)") }
     }
@@ -77,10 +91,14 @@ struct HoldCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + wait.duration
         let connected = try await connection.target().connect(probeUntil: deadline)
         defer { Task { await connected.shutdown() } }
+        let kind = HoldKind(shared: shared, writer: writer, permits: permits)
+        if connected.servers.isRedlockSet, kind != .exclusive {
+            throw ValidationError("--shared, --writer and --permits take one server (or one cluster), not several --url")
+        }
         let lock: any DistributedLock
         do throws(LockError) {
             let configuration = LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner, layout: legacy ? .legacy : .record)
-            lock = try connected.servers.holdableLock(configuration: configuration)
+            lock = try connected.servers.holdableLock(configuration: configuration, kind: kind)
         } catch {
             throw ValidationError("--owner: \(error.message)")
         }

@@ -89,3 +89,50 @@ enum ReadmeExamples {
     }
     // README: end
 }
+
+/// A stand-in for the data the README's read-write lock example protects.
+struct Catalog: Sendable {
+    func prices() async throws -> [Int] { [] }
+    func replace(_ prices: [Int], fence: Int64) async throws {}
+}
+
+/// The README's read-write lock and semaphore examples.
+extension ReadmeExamples {
+    static func readWriteExample(catalog: Catalog) async throws {
+        // README: read-write lock
+        let rw = try ReadWriteLocker(backend: try RedisClient(url: "redis://127.0.0.1:6379"))
+
+        // Many readers at once; each share is renewed while its body runs.
+        let prices = try await rw.withReadLock("catalog", ttl: .seconds(30), wait: .seconds(10)) { lease in
+            try await catalog.prices()   // lease.fence: the last writer's fence
+        }
+
+        // One writer, alone; while it waits, new readers wait behind it.
+        try await rw.withWriteLock("catalog", ttl: .seconds(30), wait: .seconds(10)) { lease in
+            try await catalog.replace(prices, fence: lease.fence)
+        }
+
+        // Each side is a DistributedLock (lock, extend, unlock, keepRenewed, generic code).
+        let share = try await rw.reading.lock("catalog", ttl: .seconds(30), wait: .seconds(10))
+        try await rw.reading.unlock(share)
+        // README: end
+    }
+
+    static func semaphoreExample(storage: OrderStorage, order: Order) async throws {
+        // README: semaphore
+        let semaphore = try Semaphore(backend: try RedisClient(url: "redis://127.0.0.1:6379"))
+
+        // At most 4 holders of "payments-api" across every process; each permit has its own fence.
+        try await semaphore.withPermit(of: 4, "payments-api", ttl: .seconds(30), wait: .seconds(60)) { lease in
+            try await storage.write(order, fence: lease.fence)
+        }
+
+        // At run time: current holders keep their permits.
+        try await semaphore.setPermits("payments-api", to: 8)
+
+        // One permit of 4 as a DistributedLock (lock, extend, unlock, keepRenewed, generic code).
+        let permit = try await semaphore.permits(4).lock("payments-api", ttl: .seconds(30), wait: .seconds(60))
+        try await semaphore.permits(4).unlock(permit)
+        // README: end
+    }
+}
