@@ -133,7 +133,7 @@ struct ListCommand: AsyncParsableCommand {
             ("stuck", .bool(lock.isStuck)),
             ("clock", .string(conditions.clockIsLocal ? "local" : "server")),
             ("waiters_unknown", .bool(PlainLockTable.waitersUnknown(lock, conditions))),
-        ] + placementFields(lock.placement))
+        ] + placementFields(lock.placement) + KindColumns.json(lock.kind))
     }
 
     /// Where the lock lives, for JSON: the cluster node, or a Redlock lock's copies.

@@ -27,7 +27,7 @@ enum PlainLockTable {
     static func cells(_ lock: InspectedLock, serverTime: Int64, showsNodes: Bool, conditions: ScanConditions = ScanConditions()) -> [String] {
         var row = [
             TerminalText.sanitize(lock.keyBytes),
-            lock.format.rawValue,
+            KindColumns.formatCell(lock),
             TerminalText.sanitize(lock.owner ?? "-"),
             TerminalText.sanitize(String((lock.token ?? "-").prefix(12))),
             lock.ttlMilliseconds.map(formatMilliseconds) ?? "none (stuck)",

@@ -17,29 +17,68 @@ public struct InspectedLock: Sendable, Hashable {
     /// ``hashFields``.
     public var value: [UInt8] {
         get {
-            switch storedValue {
+            switch baseValue {
             case .bytes(let bytes): bytes
             case .record: recordFields.encoded
             case .hash(let fields): HashField.rendered(fields)
+            case .kinded: []  // never a base value
             }
         }
-        set { storedValue = .bytes(newValue) }
+        set { baseValue = .bytes(newValue) }
     }
     /// A hash's fields and values as exact bytes, sorted by field; `nil` for other types.
     public var hashFields: [HashField]? {
-        get { if case .hash(let fields) = storedValue { fields } else { nil } }
-        set { storedValue = newValue.map { .hash($0) } ?? .bytes(value) }
+        get { if case .hash(let fields) = baseValue { fields } else { nil } }
+        set { baseValue = newValue.map { .hash($0) } ?? .bytes(value) }
+    }
+    /// What a lock of a kind beyond the exclusive lock holds (readers, permits, a queue); `nil`
+    /// for an exclusive lock. Kept with the value behind one reference, so a row stays 128 bytes.
+    public var kind: LockKindDetail? {
+        get { if case .kinded(let box) = storedValue { box.detail } else { nil } }
+        set { storedValue = newValue.map { .kinded(KindBox(detail: $0, base: baseValue)) } ?? baseValue }
     }
     /// How the value is kept: its bytes; a hash's fields (the rendering is made on demand); or
     /// nothing, when it is this library's record exactly as the acquire script writes it, which
     /// ``value`` rebuilds from the fields on demand (at 100,000 locks that saves a copy of
-    /// every value in every scan). One enum, so a row stays 128 bytes.
+    /// every value in every scan); or one of those with a lock kind's detail. One enum, so a
+    /// row stays 128 bytes.
     private var storedValue: StoredValue
 
     private enum StoredValue: Hashable, Sendable {
         case bytes([UInt8])
         case record
         case hash([HashField])
+        case kinded(KindBox)
+    }
+
+    /// A kind's detail and the value it came with.
+    private final class KindBox: Hashable, Sendable {
+        let detail: LockKindDetail
+        let base: StoredValue
+
+        init(detail: LockKindDetail, base: StoredValue) {
+            self.detail = detail
+            self.base = base
+        }
+
+        static func == (lhs: KindBox, rhs: KindBox) -> Bool { lhs.detail == rhs.detail && lhs.base == rhs.base }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(detail)
+            hasher.combine(base)
+        }
+    }
+
+    /// The value as stored, without a kind's detail; setting it keeps the detail.
+    private var baseValue: StoredValue {
+        get { if case .kinded(let box) = storedValue { box.base } else { storedValue } }
+        set {
+            if case .kinded(let box) = storedValue {
+                storedValue = .kinded(KindBox(detail: box.detail, base: newValue))
+            } else {
+                storedValue = newValue
+            }
+        }
     }
     /// Time to live in milliseconds; `nil` when the key has no TTL (a stuck lock).
     public var ttlMilliseconds: Int64? {
@@ -124,7 +163,7 @@ public struct InspectedLock: Sendable, Hashable {
 
     /// Stores the value before a field it is rebuilt from changes.
     private mutating func keepValue() {
-        if case .record = storedValue { storedValue = .bytes(recordFields.encoded) }
+        if case .record = baseValue { baseValue = .bytes(recordFields.encoded) }
     }
 
     /// A 64-bit identity of the value for telling holders apart across scans (this process
@@ -132,10 +171,11 @@ public struct InspectedLock: Sendable, Hashable {
     /// bytes always give the same identity.
     package var valueDigest: UInt64 {
         var hasher = Hasher()
-        switch storedValue {
+        switch baseValue {
         case .bytes(let bytes): bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
         case .record: hasher.combine(recordFields)
         case .hash(let fields): HashField.rendered(fields).withUnsafeBytes { hasher.combine(bytes: $0) }
+        case .kinded: break  // never a base value
         }
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
@@ -145,7 +185,7 @@ public struct InspectedLock: Sendable, Hashable {
             && lhs.token == rhs.token && lhs.value == rhs.value && lhs.ttlMilliseconds == rhs.ttlMilliseconds
             && lhs.acquiredAtMilliseconds == rhs.acquiredAtMilliseconds && lhs.fence == rhs.fence && lhs.waiters == rhs.waiters
             && lhs.acquisitionsPerSecond == rhs.acquisitionsPerSecond && lhs.holderChanges == rhs.holderChanges
-            && lhs.placement == rhs.placement && lhs.hashFields == rhs.hashFields
+            && lhs.placement == rhs.placement && lhs.hashFields == rhs.hashFields && lhs.kind == rhs.kind
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -155,6 +195,7 @@ public struct InspectedLock: Sendable, Hashable {
         hasher.combine(value)
         hasher.combine(ttlMilliseconds)
         hasher.combine(fence)
+        hasher.combine(kind)
     }
 
     /// Who holds it, for telling holders apart: its token, else its value. This library's

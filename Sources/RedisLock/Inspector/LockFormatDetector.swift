@@ -59,6 +59,10 @@ public enum LockFormatDetector {
 
     /// Classifies a hash given its fields and values.
     public static func classifyHash(key: String, fields: [(field: String, value: String)]) -> Decoded {
+        if fields.contains(where: { $0.field == "kind" && ["rw", "semaphore"].contains($0.value) }) {
+            // This library's read-write lock or semaphore: the holders come from its detail.
+            return Decoded(format: .lockwatch, owner: nil, token: nil)
+        }
         let holders = fields.filter { isRedissonHolderField($0.field) }
         if !holders.isEmpty, fields.allSatisfy({ isRedissonHolderField($0.field) || $0.field == "mode" }) {
             let owner = holders.map { "\($0.field) ×\($0.value)" }.joined(separator: ", ")
@@ -121,7 +125,12 @@ public enum LockFormatDetector {
     /// Whether the key with these bytes belongs to a lock without being one.
     package static func isHelperKey<Bytes: BidirectionalCollection<UInt8>>(bytes key: Bytes) -> Bool {
         isFenceCounter(bytes: key) || helperPrefixes.contains { key.starts(with: $0) }
+            || kindAuxiliarySuffixesReversed.contains { key.reversed().starts(with: $0) }
     }
+
+    /// The auxiliary keys of the lock kinds (`…}:queue`, `…}:expiries`, `…}:permits`, …; see
+    /// ``LockKindDecoder``), reversed for a suffix test.
+    private static let kindAuxiliarySuffixesReversed = LockKindDecoder.auxiliarySuffixes.map { Array(("}" + $0).utf8.reversed()) }
 
     /// Whether the key with these bytes is this library's fence counter (`…}:fence`).
     package static func isFenceCounter<Bytes: BidirectionalCollection<UInt8>>(bytes key: Bytes) -> Bool {

@@ -108,6 +108,7 @@ extension NodeScanner {
     /// Decodes the replies to ``appendReads(to:_:)`` for `keys` (and reads the hashes among them).
     func decodeReads(_ keys: [ByteBuffer], _ replies: ArraySlice<Result<RESPToken, RedisError>>, into result: inout NodeScan) async throws(RedisError) {
         let (values, consumed) = try values(of: keys, replies)
+        let firstRow = result.locks.count
         var hashKeys: [(key: ByteBuffer, ttl: Int64?)] = []
         var position = replies.startIndex + consumed
         let placement = label.map { LockPlacement.node($0) }
@@ -150,6 +151,7 @@ extension NodeScanner {
         if !hashKeys.isEmpty {
             try await readHashes(hashKeys, into: &result)
         }
+        try await readKinds(of: firstRow ..< result.locks.count, into: &result)
     }
 
     /// A string lock's row. This library's records in the acquire script's exact shape are
