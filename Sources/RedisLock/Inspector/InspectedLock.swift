@@ -203,8 +203,9 @@ public struct InspectedLock: Sendable, Hashable {
     /// but carry one token.
     public var holder: [UInt8] { token.map { Array($0.utf8) } ?? value }
 
-    /// Whether the lock has no TTL and so never expires by itself.
-    public var isStuck: Bool { ttlMilliseconds == nil }
+    /// Whether the lock has no TTL and so never expires by itself (a Redisson semaphore's
+    /// count never has one: its permits expire one by one).
+    public var isStuck: Bool { ttlMilliseconds == nil && !(format == .redisson && kind?.kind == .semaphore) }
 
     /// How long it has been held at `serverTimeMilliseconds`, when the acquisition time is known.
     public func ageMilliseconds(at serverTimeMilliseconds: Int64) -> Int64? {

@@ -126,11 +126,13 @@ public enum LockFormatDetector {
     package static func isHelperKey<Bytes: BidirectionalCollection<UInt8>>(bytes key: Bytes) -> Bool {
         isFenceCounter(bytes: key) || helperPrefixes.contains { key.starts(with: $0) }
             || kindAuxiliarySuffixesReversed.contains { key.reversed().starts(with: $0) }
+            || RedissonKinds.isReadHoldKey(key)
     }
 
     /// The auxiliary keys of the lock kinds (`…}:queue`, `…}:expiries`, `…}:permits`, …; see
     /// ``LockKindDecoder``), reversed for a suffix test.
-    private static let kindAuxiliarySuffixesReversed = LockKindDecoder.auxiliarySuffixes.map { Array(("}" + $0).utf8.reversed()) }
+    /// Redisson's semaphore's `{name}:timeout` set belongs to the count's row.
+    private static let kindAuxiliarySuffixesReversed = (LockKindDecoder.auxiliarySuffixes + [":timeout"]).map { Array(("}" + $0).utf8.reversed()) }
 
     /// Whether the key with these bytes is this library's fence counter (`…}:fence`).
     package static func isFenceCounter<Bytes: BidirectionalCollection<UInt8>>(bytes key: Bytes) -> Bool {
@@ -138,5 +140,5 @@ public enum LockFormatDetector {
     }
 
     private static let fenceSuffixReversed = Array(("}" + LockKeys.fenceSuffix).utf8.reversed())
-    private static let helperPrefixes = ["lock-signal:", "redisson_lock_queue:", "redisson_lock_timeout:", "redisson_lock_token:"].map { Array($0.utf8) }
+    private static let helperPrefixes = ["lock-signal:", "redisson_lock_queue:", "redisson_lock_timeout:", "redisson_lock_token:", "redisson_unlock_latch:"].map { Array($0.utf8) }
 }

@@ -12,64 +12,60 @@ extension NodeScanner {
     func readKinds(of rows: Range<Int>, into result: inout NodeScan) async throws(RedisError) {
         var needs: [KindNeed] = []
         for row in rows {
-            let lock = result.locks[row]
-            if lock.type == "string", lock.format == .lockwatch, LockKindDecoder.isFairRecord(lock.value) {
-                needs.append(KindNeed(row: row, kind: .fair, fields: []))
-            } else if lock.type == "hash", let fields = lock.hashFields, let kind = LockKindDecoder.hashKind(fields) {
-                needs.append(KindNeed(row: row, kind: kind, fields: fields))
-            }
+            if let need = KindNeed(row: row, lock: result.locks[row]) { needs.append(need) }
         }
         guard !needs.isEmpty else { return }
         let asksTime = result.serverTime == 0 && result.proxy == .none && !result.clockIsLocal
         var commands: [RESPCommand] = asksTime ? [RESPCommand("TIME")] : []
-        for need in needs {
-            let key = result.locks[need.row].keyBytes
-            switch need.kind {
-            case .fair:
-                commands.append(RESPCommand("ZCARD", Self.sibling(key, ":queue")))
-                commands.append(RESPCommand("ZRANGE", Self.sibling(key, ":queue"), "0", "0"))
-            case .readWrite:
-                commands.append(RESPCommand("ZRANGE", Self.sibling(key, ":expiries"), "0", "-1", "WITHSCORES"))
-            case .semaphore:
-                commands.append(RESPCommand("ZRANGE", Self.sibling(key, ":expiries"), "0", "-1", "WITHSCORES"))
-                commands.append(RESPCommand("GET", Self.sibling(key, ":permits")))
-            }
+        for need in needs { commands += need.commands(key: result.locks[need.row].keyBytes) }
+        var replies: [Result<RESPToken, RedisError>] = []
+        if !commands.isEmpty {
+            replies = try await client.send(batch: commands)
+            result.add(commands: commands.count)
         }
-        let replies = try await client.send(batch: commands)
-        result.add(commands: commands.count)
         var position = 0
         var now = result.serverTime
         if asksTime {
             let time = (try? replies[0].get().decode(as: [Int64].self)) ?? []
-            now = time.count == 2 ? time[0] * 1000 + time[1] / 1000 : Int64(Date().timeIntervalSince1970 * 1000)
+            now = time.count == 2 ? time[0] * 1000 + time[1] / 1000 : 0
             position = 1
         }
         if now == 0 { now = Int64(Date().timeIntervalSince1970 * 1000) }
         var heads: [(row: Int, token: [UInt8], queued: Int?)] = []
         for need in needs {
             var lock = result.locks[need.row]
-            switch need.kind {
+            var answers: [RESPToken?] = []
+            for reply in replies[position ..< position + need.commandCount] { answers.append(Self.reply(reply, into: &result)) }
+            position += need.commandCount
+            switch need.shape {
             case .fair:
-                let queued = Self.reply(replies[position], into: &result).flatMap { try? $0.decode(as: Int.self) }
-                let first = Self.reply(replies[position + 1], into: &result).flatMap { Self.members($0).first }
-                position += 2
-                if let first {
+                let queued = answers[0].flatMap { try? $0.decode(as: Int.self) }
+                if let first = answers[1].flatMap({ Self.members($0).first }) {
                     heads.append((need.row, first.member, queued))
-                } else {
-                    LockKindDecoder.apply(LockKindDecoder.fair(record: lock.value, ttlMilliseconds: lock.ttlMilliseconds,
-                                                               queueLength: queued, head: nil), to: &lock)
+                    continue
                 }
-            case .readWrite, .semaphore:
-                let expiries = Self.reply(replies[position], into: &result).map(Self.members) ?? []
-                position += 1
-                var permits: Int?
-                if need.kind == .semaphore {
-                    permits = Self.reply(replies[position], into: &result).flatMap { try? $0.decode(as: String?.self) }.flatMap { Int($0) }
-                    position += 1
-                }
+                LockKindDecoder.apply(LockKindDecoder.fair(record: lock.value, ttlMilliseconds: lock.ttlMilliseconds,
+                                                           queueLength: queued, head: nil), to: &lock)
+            case .holderHash(let kind, let fields):
+                let expiries = answers[0].map(Self.members) ?? []
+                let permits = kind == .semaphore ? answers[1].flatMap { try? $0.decode(as: String?.self) }.flatMap { Int($0) } : nil
                 let scores = Dictionary(expiries.compactMap { entry in entry.score.map { (entry.member, $0) } }, uniquingKeysWith: max)
-                LockKindDecoder.apply(LockKindDecoder.holderHash(need.kind, fields: need.fields, expiries: scores,
-                                                                 permits: permits, now: now), to: &lock)
+                LockKindDecoder.apply(LockKindDecoder.holderHash(kind, fields: fields, expiries: scores, permits: permits, now: now), to: &lock)
+            case .redissonReadWrite(let detail):
+                lock.kind = detail  // the row keeps its `<uuid>:<tid> ×count` owners
+            case .redissonLock(let fields):
+                // A plain RLock, or a fair lock when its queue has waiters (the layouts are alike).
+                guard let queued = answers[0].flatMap({ try? $0.decode(as: Int.self) }), queued > 0 else { continue }
+                let head = answers[1].flatMap { token -> [UInt8]? in
+                    if case .bulkString(let bytes) = token.value { Array(bytes.readableBytesView) } else { nil }
+                }
+                lock.kind = RedissonKinds.fair(fields, queueLength: queued, head: head)
+            case .redissonSemaphore(let available):
+                let count = answers[0].flatMap { try? $0.decode(as: Int.self) } ?? 0
+                guard count > 0, let detail = RedissonKinds.semaphore(
+                    available: available, members: answers[1].map(Self.members) ?? [], memberCount: count, now: now) else { continue }
+                lock.format = .redisson
+                LockKindDecoder.apply(detail, to: &lock)
             }
             result.locks[need.row] = lock
         }
@@ -91,9 +87,71 @@ extension NodeScanner {
 
     /// A row of a kind and what it needs.
     private struct KindNeed {
+        enum Shape {
+            /// This library's fair lock: `ZCARD` and first member of `:queue`.
+            case fair
+            /// This library's read-write lock or semaphore: `:expiries` with scores, and a
+            /// semaphore's `:permits`.
+            case holderHash(LockKindDetail.Kind, [HashField])
+            /// Redisson's read-write lock: all in the hash, nothing to read.
+            case redissonReadWrite(LockKindDetail)
+            /// Redisson's RLock, maybe fair: `LLEN` and `LINDEX 0` of its queue.
+            case redissonLock([HashField])
+            /// A decimal string, maybe Redisson's semaphore: `ZCARD` and the first 1000 ids of
+            /// its `:timeout` set with scores.
+            case redissonSemaphore(available: Int)
+        }
+
         var row: Int
-        var kind: LockKindDetail.Kind
-        var fields: [HashField]
+        var shape: Shape
+
+        /// What `lock` needs, `nil` when it is no kind (most rows).
+        init?(row: Int, lock: InspectedLock) {
+            self.row = row
+            switch (lock.type, lock.format) {
+            case ("string", .lockwatch) where LockKindDecoder.isFairRecord(lock.value):
+                shape = .fair
+            case ("hash", .lockwatch):
+                guard let fields = lock.hashFields, let kind = LockKindDecoder.hashKind(fields) else { return nil }
+                shape = .holderHash(kind, fields)
+            case ("hash", .redisson):
+                guard let fields = lock.hashFields else { return nil }
+                shape = RedissonKinds.readWrite(fields).map { .redissonReadWrite($0) } ?? .redissonLock(fields)
+            case ("string", .unknownString):
+                guard let available = RedissonKinds.count(lock.value) else { return nil }
+                shape = .redissonSemaphore(available: available)
+            default:
+                return nil
+            }
+        }
+
+        var commandCount: Int {
+            switch shape {
+            case .fair, .redissonLock, .redissonSemaphore: 2
+            case .holderHash(let kind, _): kind == .semaphore ? 2 : 1
+            case .redissonReadWrite: 0
+            }
+        }
+
+        func commands(key: [UInt8]) -> [RESPCommand] {
+            switch shape {
+            case .fair:
+                return [RESPCommand("ZCARD", sibling(key, ":queue")), RESPCommand("ZRANGE", sibling(key, ":queue"), "0", "0")]
+            case .holderHash(let kind, _):
+                let expiries = RESPCommand("ZRANGE", sibling(key, ":expiries"), "0", "-1", "WITHSCORES")
+                return kind == .semaphore ? [expiries, RESPCommand("GET", sibling(key, ":permits"))] : [expiries]
+            case .redissonReadWrite:
+                return []
+            case .redissonLock:
+                let queue = ByteBuffer(bytes: RedissonKinds.queueKey(key))
+                return [RESPCommand("LLEN", queue), RESPCommand("LINDEX", queue, "0")]
+            case .redissonSemaphore:
+                let permits = ByteBuffer(bytes: RedissonKinds.permitsKey(key))
+                return [RESPCommand("ZCARD", permits), RESPCommand("ZRANGE", permits, "0", "999", "WITHSCORES")]
+            }
+        }
+
+        private func sibling(_ key: [UInt8], _ suffix: String) -> ByteBuffer { NodeScanner.sibling(key, suffix) }
     }
 
     /// `key` + `suffix` as one buffer.
