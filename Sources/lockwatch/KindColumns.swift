@@ -8,10 +8,7 @@ import RedisLock
 /// `"kind"` and the kind's fields. The JSON writer escapes every string from Redis.
 enum KindColumns {
     /// The FORMAT cell: the format, or the kind's summary.
-    static func formatCell(_ lock: InspectedLock) -> String {
-        guard let kind = lock.kind else { return lock.format.rawValue }
-        return lock.format == .lockwatch ? kind.summary : lock.format.rawValue + " " + kind.summary
-    }
+    static func formatCell(_ lock: InspectedLock) -> String { lock.formatLabel }
 
     /// `"kind"` and the kind's fields for a JSON row; nothing for an exclusive lock.
     static func json(_ kind: LockKindDetail?) -> [(String, JSONText.Value)] {

@@ -29,6 +29,9 @@ extension DashboardRenderer {
         add("held", state.liveAgeMilliseconds(of: lock).map { ValueFormat.duration(milliseconds: $0) } ?? "–")
         add("fence", lock.fence.map { "\($0)" } ?? "–")
         add("waiters", lock.waiters.map { "\($0)" } ?? "–")
+        if let kind = lock.kind {
+            for (name, text) in KindDetailLines.lines(kind, elapsedMilliseconds: state.millisecondsSinceScan) { add(name, text) }
+        }
         switch lock.placement {
         case nil: break
         case .node(let address): add("node", TerminalText.sanitize(address))

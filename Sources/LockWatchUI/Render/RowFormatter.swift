@@ -36,7 +36,7 @@ enum RowFormatter {
             return nodes(of: lock)
         case .format:
             let unknown = lock.format == .unknownString || lock.format == .unknownHash || lock.format == .other
-            return TextSegment(lock.format.rawValue, unknown ? CellStyle(dim: true) : .plain)
+            return TextSegment(ValueFormat.prefix(lock.formatLabel, columns: width), unknown ? CellStyle(dim: true) : .plain)
         }
     }
 

@@ -128,3 +128,12 @@ public struct KindHolder: Sendable, Hashable {
     /// its field.
     public var name: String { token ?? String(decoding: field, as: UTF8.self) }
 }
+
+extension InspectedLock {
+    /// The format as a table shows it: the library, or for a lock kind its compact summary
+    /// (`rw: 3 readers`; `redisson semaphore 2/5` for another library's). Pure ASCII.
+    public var formatLabel: String {
+        guard let kind else { return format.rawValue }
+        return format == .lockwatch ? kind.summary : format.rawValue + " " + kind.summary
+    }
+}
