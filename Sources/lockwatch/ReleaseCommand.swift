@@ -43,6 +43,9 @@ struct ReleaseCommand: AsyncParsableCommand {
     @Option(help: "Release only if the lock holds this token (or a record carrying it).")
     var token: String?
 
+    @Option(help: "Release only this holder of a read-write lock or semaphore (its token, as `list --json` gives in holders[].holder): one reader or one permit, compared with what was shown; the others keep theirs.")
+    var holder: String?
+
     @Flag(help: "Do not ask for confirmation.")
     var yes = false
 
@@ -64,6 +67,7 @@ struct ReleaseCommand: AsyncParsableCommand {
     func validate() throws {
         if (key == nil) == (keyBase64 == nil) { throw ValidationError("give the KEY or --key-base64, one of them") }
         if let keyBase64, Data(base64Encoded: keyBase64) == nil { throw ValidationError("--key-base64 is not valid base64") }
+        if token != nil && holder != nil { throw ValidationError("give --token or --holder, not both") }
     }
 
     func run() async throws {
@@ -103,6 +107,7 @@ struct ReleaseCommand: AsyncParsableCommand {
             printError("refused: '\(shownKey)' \(reason), so it may be application data; nothing deleted. If you know it is a lock, pass --force-unknown (or --prefix/--match covering it)")
             throw LockwatchExit.usage
         }
+        let holderExpectation = try holder.map { try ReleaseHolderArgument.expectation(holder: $0, in: shown) }
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else {
                 printError("refusing to release without confirmation: no terminal to ask on; pass --yes")
@@ -118,7 +123,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         let audit = ForceRelease.Audit(
             streamKey: (auditStream ?? prefix + "lockwatch:audit").nilIfEmpty,
             logFile: (auditLog ?? ForceRelease.Audit.defaultLogFile).nilIfEmpty)
-        let outcome = await inspector.forceRelease(shown, expecting: token.map { .token($0) }, audit: audit)
+        let outcome = await inspector.forceRelease(shown, expecting: holderExpectation ?? token.map { .token($0) }, audit: audit)
         switch outcome {
         case .released(let entry):
             print("released \(shownKey)" + (entry.map { " (audit entry \(TerminalText.sanitize($0)))" } ?? auditListNote(conditions, audit, keyBytes)))
@@ -126,7 +131,7 @@ struct ReleaseCommand: AsyncParsableCommand {
             print("released \(shownKey) on \(released) of \(held) nodes (an audit entry on each)")
             for other in others { printError("not released on \(TerminalText.sanitize(other))") }
         case .changedHands(let current):
-            let what = token == nil ? "the lock changed hands since it was shown" : "the lock is not held with that --token"
+            let what = holder != nil ? "the holder's value changed since it was shown" : token == nil ? "the lock changed hands since it was shown" : "the lock is not held with that --token"
             printError("refused (audited): \(what); it now holds \(TerminalText.sanitize(current))")
             throw ExitCode(65)
         case .vanished:

@@ -64,6 +64,9 @@ public struct ForceRelease: Sendable {
         /// A string equal to this token or one of our records carrying it, or a hash with this
         /// field (a Redisson holder).
         case token(String)
+        /// One holder of a read-write lock or semaphore of this library: the hash's `field`
+        /// holding exactly `value`; only that field is deleted (see ``holderScript``).
+        case holder(field: [UInt8], value: [UInt8])
     }
 
     /// Compare-and-delete for strings and hashes, on exact bytes. KEYS: the key, and the
@@ -144,10 +147,16 @@ public struct ForceRelease: Sendable {
         var channel = key
         if key.last == UInt8(ascii: "}") { channel += LockKeys.channelSuffix.utf8 } else { channel = [] }
         var arguments: [ByteBuffer]
+        var keys = [key]
+        var script = Self.script
         switch expectation {
         case .value(let bytes): arguments = [ByteBuffer(string: "value"), ByteBuffer(bytes: bytes)]
         case .token(let token): arguments = [ByteBuffer(string: "token"), ByteBuffer(string: token)]
         case .hash(let fields): arguments = [ByteBuffer(string: "hash"), ByteBuffer(string: String(fields.count))]
+        case .holder(let field, let value):
+            arguments = [ByteBuffer(bytes: field), ByteBuffer(bytes: value)]
+            keys.append(key + Array(":expiries".utf8))
+            script = Self.holderScript
         }
         arguments += [ByteBuffer(bytes: channel), ByteBuffer(string: backend.wakeUpPublishCommand)]
         let list = auditList(for: key)
@@ -158,7 +167,7 @@ public struct ForceRelease: Sendable {
         }
         let reply: RESPToken
         do {
-            reply = try await evaluate(keys: [key] + list.scriptKeys, arguments: arguments)
+            reply = try await evaluate(script, keys: keys + list.scriptKeys, arguments: arguments)
         } catch {
             return .failed(Self.explain(error))
         }
@@ -180,20 +189,20 @@ public struct ForceRelease: Sendable {
         }
     }
 
-    /// Runs ``script`` by its SHA-1 with `keys` and `arguments` as exact bytes; when the server
+    /// Runs `script` by its SHA-1 with `keys` and `arguments` as exact bytes; when the server
     /// does not know it, loads it first, or through a proxy (which refuses `SCRIPT LOAD`) sends
     /// it with `EVAL`, which the backend caches for the next `EVALSHA`.
-    private func evaluate(keys: [[UInt8]], arguments: [ByteBuffer]) async throws(RedisError) -> RESPToken {
+    private func evaluate(_ script: RedisScript, keys: [[UInt8]], arguments: [ByteBuffer]) async throws(RedisError) -> RESPToken {
         let routing = String(decoding: keys[0], as: UTF8.self)  // a cluster follows MOVED for a key that is not UTF-8
         let keyArguments = keys.map { ByteBuffer(bytes: $0) }
-        let command = RESPCommand("EVALSHA", Self.script.sha1, keys.count, keyArguments, arguments)
+        let command = RESPCommand("EVALSHA", script.sha1, keys.count, keyArguments, arguments)
         do {
             return try await backend.send(command, nearKey: routing, timeout: nil)
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
             if let proxy = backend.proxyKind, proxy != .none {
-                return try await backend.send(RESPCommand("EVAL", Self.script.source, keys.count, keyArguments, arguments), nearKey: routing, timeout: nil)
+                return try await backend.send(RESPCommand("EVAL", script.source, keys.count, keyArguments, arguments), nearKey: routing, timeout: nil)
             }
-            _ = try await backend.send(RESPCommand("SCRIPT", "LOAD", Self.script.source), nearKey: routing, timeout: nil)
+            _ = try await backend.send(RESPCommand("SCRIPT", "LOAD", script.source), nearKey: routing, timeout: nil)
             return try await backend.send(command, nearKey: routing, timeout: nil)
         }
     }

@@ -93,6 +93,7 @@ extension ForceRelease {
         case .token(let token): fields.append(("expected_token", SafeText.escape(token)))
         case .value(let expected) where value == nil: fields.append(("expected_value", SafeText.escape(expected)))
         case .hash(let expected) where value == nil: fields.append(("expected_value", SafeText.escape(HashField.rendered(expected))))
+        case .holder(let field, let expected): fields += [("holder_field", SafeText.escape(field))] + (value == nil ? [("expected_value", SafeText.escape(expected))] : [])
         default: break
         }
         if let node { fields.append(("node", SafeText.escape(node))) }
