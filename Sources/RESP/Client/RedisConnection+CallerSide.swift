@@ -45,9 +45,7 @@ extension RedisConnection {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPToken, any Error>) in
                     if Self.failedAsCancelled(continuation) { return }
                     let write: @Sendable () -> Void = {
-                        self.assumeIsolated { connection in
-                            connection.register(command, id: id, deadline: deadline, continuation: continuation, whenWritten: { whenWritten?() })
-                        }
+                        self.register(command, id: id, deadline: deadline, continuation: continuation, whenWritten: { whenWritten?() })
                     }
                     if loop.inEventLoop { write() } else { loop.execute(write) }
                 }

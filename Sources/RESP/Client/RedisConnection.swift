@@ -190,8 +190,9 @@ public final actor RedisConnection {
 
     /// Hands `command` to the handler, its reply to go to `continuation`; calls `whenWritten`
     /// once it is queued on the socket, or resumes `continuation` with the error when it
-    /// cannot be written.
-    func register(
+    /// cannot be written. Runs on the connection's event loop; it touches only the handler,
+    /// so code there needs no actor isolation to call it.
+    nonisolated func register(
         _ command: RESPCommand, id: UInt64, deadline: NIODeadline,
         continuation: CheckedContinuation<RESPToken, any Error>, whenWritten: () -> Void
     ) {
