@@ -16,8 +16,9 @@ import RedisLock
 ///                  [--batch N] [--hold-ms N] [--seconds N] [--pause-ms N]
 ///
 /// Workloads: ping-sequential, ping-sequential-isolated (the caller isolated to the
-/// connection: the tuned way), ping-concurrent, ping-batches, set-del-pairs, lock-sequential,
-/// lock-concurrent, lock-handoff, hop.
+/// connection: the tuned way), ping-sequential-preferred and lock-sequential-preferred (the
+/// caller prefers the connection's event loop: the opt-in), ping-concurrent, ping-batches,
+/// set-del-pairs, lock-sequential, lock-concurrent, lock-handoff, hop.
 @main
 enum LibraryUser {
     static func main() async {
@@ -50,11 +51,17 @@ enum LibraryUser {
             return try encoder.encode(try await PingWorkloads.concurrent(try RedisClient(url: url), tasks: options.tasks, requests: options.requests))
         case "ping-batches":
             return try encoder.encode(try await PingWorkloads.batches(try RedisClient(url: url), size: options.batch, requests: options.requests))
+        case "ping-sequential-preferred":
+            return try encoder.encode(try await PingWorkloads.sequentialPreferred(try RedisClient(url: url), requests: options.requests))
         case "set-del-pairs":
             return try encoder.encode(try await PingWorkloads.setDeletePairs(try RedisClient(url: url), pairs: options.requests))
         case "lock-sequential":
             let locker = try Locker(client: try RedisClient(url: url), logger: logger)
             return try encoder.encode(try await LockWorkloads.sequential(locker, cycles: options.requests))
+        case "lock-sequential-preferred":
+            let client = try RedisClient(url: url)
+            let locker = try Locker(client: client, logger: logger)
+            return try encoder.encode(try await LockWorkloads.sequentialPreferred(locker, client: client, cycles: options.requests))
         case "lock-concurrent":
             let locker = try Locker(client: try RedisClient(url: url), logger: logger)
             return try encoder.encode(try await LockWorkloads.concurrent(locker, tasks: options.tasks, cycles: options.requests))

@@ -1,5 +1,6 @@
 import BenchmarkSupport
 import RedisLock
+import RESP
 
 /// Our side of each case: the public `Locker` API only, the way an application calls it.
 enum LockWorkloads {
@@ -10,6 +11,15 @@ enum LockWorkloads {
         let name = "bench:sequential"
         // The warm-up connects and loads the scripts.
         return try await measureEach(cycles, warmUp: 1000) { try await cycle(locker, name) }
+    }
+
+    /// (a) with the opt-in for a tight loop: the caller prefers the event loop of the locker's
+    /// connection (`withTaskExecutorPreference(connection.taskExecutor)`).
+    static func sequentialPreferred(_ locker: Locker, client: RedisClient, cycles: Int) async throws -> Throughput {
+        let executor = try await client.connection().taskExecutor
+        return try await withTaskExecutorPreference(executor) {
+            try await sequential(locker, cycles: cycles)
+        }
     }
 
     /// (b) `tasks` tasks, each cycling on its own lock, all sharing the locker's connection.

@@ -11,6 +11,16 @@ enum PingWorkloads {
         try await measureEach(requests, warmUp: 1000) { _ = try await client.send(ping) }
     }
 
+    /// The opt-in for a tight loop on the default executor: the caller prefers the connection's
+    /// event loop (`withTaskExecutorPreference(connection.taskExecutor)`), so no command
+    /// changes threads.
+    static func sequentialPreferred(_ client: RedisClient, requests: Int) async throws -> Throughput {
+        let executor = try await client.connection().taskExecutor
+        return try await withTaskExecutorPreference(executor) {
+            try await sequential(client, requests: requests)
+        }
+    }
+
     /// `SET key v NX PX 10000` then `DEL key`, one pair after the other, through
     /// `RedisClient.send`: two plain round trips, the shape of the simplest (unsafe) lock.
     static func setDeletePairs(_ client: RedisClient, pairs: Int) async throws -> Throughput {

@@ -47,6 +47,18 @@ enum RESPBenchmark {
                     }
                 },
                 measureReference: { try await reference.ping(clients: 1, pipeline: 16, requests: options.batchRequests) }),
+            SideBySideCase(
+                name: "(d) opt-in: 1 task, sequential, caller prefers the connection's loop", reference: "redis-benchmark -c 1", target: nil,
+                ours: [Variant(name: "`RedisClient.send` in `withTaskExecutorPreference(connection.taskExecutor)`, default executor") {
+                    try await user.run("ping-sequential-preferred", executor: .default, ["--requests", String(options.sequentialRequests)])
+                }],
+                measureReference: { try await reference.ping(clients: 1, requests: options.sequentialRequests) }),
+            SideBySideCase(
+                name: "(e) opt-in: lock cycles, 1 task, caller prefers the connection's loop", reference: "`tryLock` + `unlock` as written, default executor", target: nil,
+                ours: [Variant(name: "`tryLock` + `unlock` in `withTaskExecutorPreference(connection.taskExecutor)`, default executor") {
+                    try await user.run("lock-sequential-preferred", executor: .default, ["--requests", String(options.lockCycles)])
+                }],
+                measureReference: { try await user.run("lock-sequential", executor: .default, ["--requests", String(options.lockCycles)]) }),
         ]
         var hops: [ExecutorConfiguration: [Double]] = [:]
         for round in 1 ... options.rounds {
@@ -75,6 +87,7 @@ struct BenchmarkOptions {
     var sequentialRequests = 30_000
     var concurrentRequests = 300_000
     var batchRequests = 400_000
+    var lockCycles = 8_000
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -89,6 +102,7 @@ struct BenchmarkOptions {
                 sequentialRequests = sequentialRequests * number / 100
                 concurrentRequests = concurrentRequests * number / 100
                 batchRequests = batchRequests * number / 100
+                lockCycles = lockCycles * number / 100
             default: throw BenchmarkError("unknown option \(flag); known: --port N --rounds N --scale PERCENT")
             }
         }

@@ -26,6 +26,11 @@ final class LocalWaitQueue: Sendable {
         queues.withLock { $0[key]?.count ?? 0 }
     }
 
+    /// Whether the waiter at the front of `key`'s queue is asleep in its wait (for tests).
+    func headIsParked(_ key: String) -> Bool {
+        queues.withLock { $0[key]?.first?.signal }?.isWaiting ?? false
+    }
+
     /// Joins the back of `key`'s queue; returns the waiter's id.
     func enqueue(_ key: String, signal: WakeSignal) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).newValue

@@ -6,7 +6,7 @@ extension LockBackend {
     /// lock. Returns whether it was extended.
     func extendHolding(value: String, keys: LockKeys, milliseconds: Int64, during operation: @autoclosure () -> String) async throws(LockError) -> Bool {
         do {
-            return try await run(LockScripts.extend, keys: [keys.lock], arguments: [value, String(milliseconds)], whenWritten: {})
+            return try await runFromCaller(LockScripts.extend, keys: [keys.lock], arguments: [value, String(milliseconds)], whenWritten: {})
                 .decode(as: Int.self) == 1
         } catch {
             throw LockError.from(error, during: operation())

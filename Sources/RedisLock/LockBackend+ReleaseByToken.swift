@@ -15,11 +15,11 @@ extension LockBackend {
             switch layout {
             case .record:
                 let marker = "\"token\":\"\(token)\""
-                return try await run(LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel, wakeUpPublishCommand], whenWritten: {})
+                return try await runFromCaller(LockScripts.releaseByToken, keys: [keys.lock], arguments: [marker, keys.channel, wakeUpPublishCommand], whenWritten: {})
                     .decode(as: Int.self) == 1
             case .legacy:
                 // The stored value is the token itself: compare it whole.
-                return try await run(LockScripts.release, keys: [keys.lock], arguments: [token, keys.channel, "released", wakeUpPublishCommand], whenWritten: {})
+                return try await runFromCaller(LockScripts.release, keys: [keys.lock], arguments: [token, keys.channel, "released", wakeUpPublishCommand], whenWritten: {})
                     .decode(as: Int.self) == 1
             }
         } catch {

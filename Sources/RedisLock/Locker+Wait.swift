@@ -47,6 +47,22 @@ extension Locker {
             }
         }
 
+        // The rest runs on the connection's event loop (when the backend names one): a release
+        // wakes this waiter there, and its next try is written there, with no thread hop in
+        // between; only returning to the caller hops back.
+        let waiting = last
+        return try await withTaskExecutorPreference(backend.waiterExecutor) { () async throws(LockError) -> LockLease in
+            try await waitForTurn(name, keys: keys, ttl: ttl, token: token, start: start, deadline: deadline, last: waiting)
+        }
+    }
+
+    /// The waiting part of ``lock(_:ttl:wait:token:)``: queue, subscribe, try when at the head,
+    /// sleep until woken or the backoff ends; until acquired or `deadline`.
+    private func waitForTurn(
+        _ name: String, keys: LockKeys, ttl: Duration, token: String, start: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant, last: WaitState
+    ) async throws(LockError) -> LockLease {
+        var last = last
         let signal = WakeSignal(eventLoop: backend.eventLoopGroup.any())
         var membership: UInt64?
         var waiterID: UInt64?

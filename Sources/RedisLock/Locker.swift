@@ -120,12 +120,12 @@ public final class Locker: DistributedLock {
             let whenWritten: @Sendable () -> Void = { writtenAt.withLock { $0 = $0 ?? .now } }
             switch configuration.layout {
             case .record:
-                reply = try await backend.run(
+                reply = try await backend.runFromCaller(
                     LockScripts.acquire, keys: [keys.lock, keys.fence],
                     arguments: [LockRecord.prefix(token: token, escapedOwner: escapedOwner), String(milliseconds)],
                     whenWritten: whenWritten)
             case .legacy:
-                reply = try await backend.run(
+                reply = try await backend.runFromCaller(
                     LockScripts.legacyAcquire, keys: [keys.lock], arguments: [token, String(milliseconds)], whenWritten: whenWritten)
             }
         } catch {
@@ -204,7 +204,7 @@ public final class Locker: DistributedLock {
         let released: Bool
         let queue = waitQueue, key = lease.keys.lock
         do {
-            released = try await backend.run(
+            released = try await backend.runFromCaller(
                 LockScripts.release, keys: [key],
                 arguments: [lease.value, lease.keys.channel, releaseListeners.tag, backend.wakeUpPublishCommand],
                 whenWritten: { queue.wakeHead(key) }

@@ -74,7 +74,9 @@ final class ReleaseListeners: Sendable {
         }
         let ready = Task { await subscribed.value.map { _ in () } }
         let tag = ByteBuffer(string: self.tag)
-        let listener = Task {
+        // On the connection's loop (when known), where the messages arrive: a message wakes
+        // the waiter there, and its try is written there, without a thread hop.
+        let listener = Task(executorPreference: backend.waiterExecutor) {
             guard case .success(let subscription) = await subscribed.value else { return }
             do {
                 for try await message in subscription where message.payload != tag {

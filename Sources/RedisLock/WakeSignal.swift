@@ -23,6 +23,11 @@ final class WakeSignal: Sendable {
         self.eventLoop = eventLoop
     }
 
+    /// Whether a wait is asleep now (for tests).
+    var isWaiting: Bool {
+        state.withLock { $0.waiter != nil }
+    }
+
     /// Wakes the waiter (or the next one).
     func signal() {
         let (waiter, timer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Scheduled<Void>?) in

@@ -5,11 +5,12 @@
 scratch="${SWIFT_SCRATCH_PATH:-.build}"
 
 build_benchmarks() {
-  local products=()
-  for product in "$@"; do products+=(--product "$product"); done
   # SwiftPM does not notice files added to a path dependency (the library) when it plans a
   # build: drop the plan so that it is made anew (only the plan; nothing is recompiled).
   rm -f "$scratch/benchmarks/release.yaml" "$scratch/benchmarks/release/description.json"
-  swift build -c release --package-path Benchmarks --scratch-path "$scratch/benchmarks" "${products[@]}" >&2
+  # One product per call: given several `--product`s, `swift build` builds only the last.
+  for product in "$@"; do
+    swift build -c release --package-path Benchmarks --scratch-path "$scratch/benchmarks" --product "$product" >&2
+  done
   BENCH_BIN="$scratch/benchmarks/release"
 }

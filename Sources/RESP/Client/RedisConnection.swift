@@ -1,4 +1,5 @@
 public import NIOCore
+import Synchronization
 
 /// One connection to a Redis server, shared by any number of concurrent callers: commands are
 /// pipelined and replies matched in order.
@@ -12,6 +13,12 @@ public final actor RedisConnection {
     public nonisolated let channel: any Channel
     /// The settings this connection was made with.
     public nonisolated let configuration: RedisConfiguration
+    /// Runs the jobs of tasks that prefer it on this connection's event loop. Inside
+    /// `withTaskExecutorPreference(connection.taskExecutor) { … }` a tight sequential loop of
+    /// commands on this connection (through it or through its ``RedisClient``, lock
+    /// operations included) changes threads for none of them. Keep only short, non-blocking
+    /// work inside: it runs on the socket's thread.
+    public nonisolated let taskExecutor: EventLoopTaskExecutor
     let handler: NIOLoopBound<RedisChannelHandler>
     /// Whether the handshake settled on RESP3 (`true`) or RESP2.
     public private(set) var isRESP3 = false
@@ -19,7 +26,7 @@ public final actor RedisConnection {
     /// ``RedisProxyKind/codis`` or ``RedisProxyKind/twemproxy`` some commands are refused and
     /// scripts run with `EVAL` on `NOSCRIPT` (never `SCRIPT LOAD`).
     public private(set) var proxyKind = RedisProxyKind.none
-    private var nextRequestID: UInt64 = 0
+    private nonisolated let requestIDs = Atomic<UInt64>(0)
 
     /// Runs on the channel's event loop.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -30,6 +37,7 @@ public final actor RedisConnection {
         self.channel = channel
         self.handler = handler
         self.configuration = configuration
+        self.taskExecutor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
     /// Whether the socket is still open.
@@ -68,18 +76,8 @@ public final actor RedisConnection {
         return try await Self.mapErrors {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RESPToken, any Error>) in
-                    guard !Task.isCancelled else {
-                        continuation.resume(throwing: RedisError(.cancelled, "the command was cancelled"))
-                        return
-                    }
-                    if let error = handler.value.send(
-                        command.bytes, id: id, label: .command(command.bytes), deadline: deadline,
-                        replies: 1, waiter: .single(continuation)
-                    ) {
-                        continuation.resume(throwing: error)
-                    } else {
-                        whenWritten()
-                    }
+                    if Self.failedAsCancelled(continuation) { return }
+                    register(command, id: id, deadline: deadline, continuation: continuation, whenWritten: whenWritten)
                 }
             } onCancel: {
                 Task { await self.cancelRequest(id) }
@@ -182,7 +180,7 @@ public final actor RedisConnection {
         try? await channel.closeFuture.get()
     }
 
-    private func cancelRequest(_ id: UInt64) {
+    func cancelRequest(_ id: UInt64) {
         handler.value.cancel(id: id)
     }
 
@@ -190,12 +188,36 @@ public final actor RedisConnection {
         makeRequestID()
     }
 
-    private func makeRequestID() -> UInt64 {
-        nextRequestID &+= 1
-        return nextRequestID
+    /// Hands `command` to the handler, its reply to go to `continuation`; calls `whenWritten`
+    /// once it is queued on the socket, or resumes `continuation` with the error when it
+    /// cannot be written. Runs on the connection's event loop; it touches only the handler,
+    /// so code there needs no actor isolation to call it.
+    nonisolated func register(
+        _ command: RESPCommand, id: UInt64, deadline: NIODeadline,
+        continuation: CheckedContinuation<RESPToken, any Error>, whenWritten: () -> Void
+    ) {
+        if let error = handler.value.send(
+            command.bytes, id: id, label: .command(command.bytes), deadline: deadline,
+            replies: 1, waiter: .single(continuation)
+        ) {
+            continuation.resume(throwing: error)
+        } else {
+            whenWritten()
+        }
     }
 
-    private nonisolated func deadline(for timeout: Duration?) -> NIODeadline {
+    /// Fails `continuation` when the Task is already cancelled; returns whether it did.
+    static func failedAsCancelled<T>(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
+        guard Task.isCancelled else { return false }
+        continuation.resume(throwing: RedisError(.cancelled, "the command was cancelled"))
+        return true
+    }
+
+    nonisolated func makeRequestID() -> UInt64 {
+        requestIDs.add(1, ordering: .relaxed).newValue
+    }
+
+    nonisolated func deadline(for timeout: Duration?) -> NIODeadline {
         .now() + TimeAmount(timeout ?? configuration.commandTimeout)
     }
 
