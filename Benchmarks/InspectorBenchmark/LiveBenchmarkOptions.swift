@@ -12,8 +12,12 @@ struct LiveBenchmarkOptions {
     var rounds = 1
     var maxLoad = LoadBudget.standard.percent
     var lockwatch: String?
+    /// What to run (a shorter run while iterating): the windows, `initial` (the initial load
+    /// against the SCAN floor, alternated) and `memory` (the real dashboard and `list`).
+    var parts: Set<String> = Self.allParts
 
-    static let usage = "--port N --locks N --keys N --changes N --seconds N --rounds N --max-load PERCENT --lockwatch PATH"
+    static let allParts: Set<String> = ["live", "reference", "sweeping", "initial", "memory"]
+    static let usage = "--port N --locks N --keys N --changes N --seconds N --rounds N --max-load PERCENT --lockwatch PATH --only live,reference,sweeping,initial,memory"
 
     init(arguments: [String]) throws {
         var given: [String: String] = [:]
@@ -37,6 +41,10 @@ struct LiveBenchmarkOptions {
         if let text = given.removeValue(forKey: "--max-load") {
             guard let percent = Double(text), (try? LoadBudget(percent: percent)) != nil else { throw BenchmarkError("--max-load needs a percentage above 0, at most 100") }
             maxLoad = percent
+        }
+        if let text = given.removeValue(forKey: "--only") {
+            parts = Set(text.split(separator: ",").map(String.init))
+            guard !parts.isEmpty, parts.isSubset(of: Self.allParts) else { throw BenchmarkError("--only takes a list of \(Self.allParts.sorted().joined(separator: ",")), not \(text)") }
         }
         if let unknown = given.keys.sorted().first { throw BenchmarkError("unknown option \(unknown); known: \(Self.usage)") }
     }

@@ -15,8 +15,17 @@ struct LiveState: Sendable {
     var oldestPending: ContinuousClock.Instant?
     /// Set while a full scan runs: reads are held back until it is folded in.
     var fullScanRunning = false
-    /// Keys the stream announced during the current full scan.
+    /// Keys the stream announced since the current tick of live mode's sweep began.
     var touched: Set<ByteKey> = []
+    /// Live mode's incremental verification sweep (``SweepPass``).
+    var pass: SweepPass?
+    /// Keys a slice found different from the table (or a pass never saw), with their server:
+    /// read again at the next tick (``SweepPass``).
+    var suspects: [ByteKey: Int] = [:]
+    /// A pass ended whose suspects the next tick confirms; then it counts in ``fullScans``.
+    var passAwaitingConfirmation = false
+    /// The server time a full sweep costs per key it lists, from the last measured full scan.
+    var costPerKey = 0.0
     /// The server's clock at a local instant, to date events and count TTLs down.
     var serverTimeBase: (milliseconds: Int64, instant: ContinuousClock.Instant)?
     var lastFullScan: ContinuousClock.Instant?
@@ -48,7 +57,7 @@ struct LiveState: Sendable {
     mutating func addPending(_ key: ByteKey, node: Int) {
         guard pendingByNode.indices.contains(node) else { return }
         pendingByNode[node].insert(key)
-        if fullScanRunning { touched.insert(key) }
+        if pass != nil { touched.insert(key) }
         if oldestPending == nil { oldestPending = .now }
     }
 
@@ -67,6 +76,17 @@ struct LiveState: Sendable {
     /// After a read: the staleness clock stops when nothing waits any more.
     mutating func finishRead(node: Int) {
         if pendingCount == 0 { oldestPending = nil }
+    }
+
+    /// Whether the stream announced `key` and it is not read yet.
+    func isPending(_ key: ByteKey) -> Bool {
+        pendingByNode.contains { $0.contains(key) }
+    }
+
+    /// Whether a sweep's read of `key` must give way to the stream: announced since the
+    /// tick began, or waiting to be read.
+    func streamOwns(_ key: ByteKey) -> Bool {
+        touched.contains(key) || isPending(key)
     }
 
     mutating func resetPending() {

@@ -105,6 +105,38 @@ struct LiveTable: Sendable {
         return events
     }
 
+    /// Whether a read that found `lock` (`nil`: none) disagrees with the row about whether
+    /// there is a lock or who holds it.
+    func differs(_ key: ByteKey, from lock: InspectedLock?) -> Bool {
+        switch (rows[key], lock) {
+        case (nil, nil): false
+        case (let row?, let lock?): row.lock.valueDigest != lock.valueDigest
+        default: true
+        }
+    }
+
+    /// Takes a sweep's read of a row it agrees with: the TTL and waiters, read at `instant`
+    /// (the rate and holder changes stay).
+    mutating func refresh(_ key: ByteKey, from lock: InspectedLock, at instant: ContinuousClock.Instant) {
+        guard let row = rows[key] else { return }
+        var fresh = lock
+        fresh.holderChanges = row.lock.holderChanges
+        if fresh.acquisitionsPerSecond == nil { fresh.acquisitionsPerSecond = row.lock.acquisitionsPerSecond }
+        rows[key] = Row(lock: fresh, readAt: instant)
+    }
+
+    /// The rows not read since `instant`, with where they are.
+    func unseen(since instant: ContinuousClock.Instant) -> [(key: ByteKey, placement: LockPlacement?)] {
+        rows.compactMap { key, row in row.readAt < instant ? (key, row.lock.placement) : nil }
+    }
+
+    /// Sets each row's acquisitions per second that `rate` gives for its key's digest.
+    mutating func updateRates(_ rate: (Int) -> Double?) {
+        for key in Array(rows.keys) {
+            if let value = rate(key.digest) { rows[key]?.lock.acquisitionsPerSecond = value }
+        }
+    }
+
     /// The locks with their TTLs counted down to `instant`.
     func locks(at instant: ContinuousClock.Instant) -> [InspectedLock] {
         var locks: [InspectedLock] = []
