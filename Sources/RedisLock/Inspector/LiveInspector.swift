@@ -251,7 +251,7 @@ public final class LiveInspector: Sendable {
         let clients = state.withLock { $0.scanners.map(\.client) }
         let before = await Self.samples(clients)
         let started = ContinuousClock.now
-        let scan = try await fullScan(tolerance: tolerance) { table, locks, instant, serverTime in
+        let scan = try await fullScan(tolerance: tolerance, withHistory: !live) { table, locks, instant, serverTime in
             table.reconcile(with: locks, at: instant, serverTime: serverTime)
         }
         let wall = ContinuousClock.now - started
@@ -285,13 +285,18 @@ public final class LiveInspector: Sendable {
     /// Scans everything with the stream's reads held back, folds the scan into the table, then
     /// lets the reads resume: the keys that changed meanwhile are read after the scan.
     private func fullScan(
-        tolerance: Duration,
+        tolerance: Duration, withHistory: Bool,
         _ fold: (inout LiveTable, [InspectedLock], ContinuousClock.Instant, Int64) -> [LockEvent]
     ) async throws(RedisError) -> FullScan {
         state.withLock { $0.fullScanRunning = true }
         let started = ContinuousClock.now
         let result: Result<InspectionSnapshot, RedisError>
-        do throws(RedisError) { result = .success(try await inspector.refresh(tolerance: tolerance)) } catch { result = .failure(error) }
+        do throws(RedisError) {
+            // Sweeping mode takes the rates of the rows off screen from the inspector's history.
+            result = .success(withHistory ? try await inspector.refresh(tolerance: tolerance) : try await scanForTable())
+        } catch {
+            result = .failure(error)
+        }
         let outcome = state.withLock { state -> Result<FullScan, RedisError> in
             state.fullScanRunning = false
             let snapshot: InspectionSnapshot

@@ -16,7 +16,7 @@ struct LiveTable: Sendable {
         }
     }
 
-    private(set) var rows: [ByteKey: Row] = [:]
+    private(set) var rows = Rows()
     /// Keys this process force-released, so their disappearance is reported so.
     private var forceReleased: Set<ByteKey> = []
     /// A vanished key counts as expired when its TTL had run out to within this.
@@ -79,6 +79,7 @@ struct LiveTable: Sendable {
     /// is about to apply).
     mutating func reconcile(with locks: [InspectedLock], at instant: ContinuousClock.Instant, serverTime: Int64, skipping: Set<ByteKey> = []) -> [LockEvent] {
         var events: [LockEvent] = []
+        if rows.count == 0 { rows.reserveCapacity(locks.count) }
         var seen = Set<ByteKey>(minimumCapacity: locks.count)
         for lock in locks {
             let key = ByteKey(lock.keyBytes)
@@ -127,12 +128,12 @@ struct LiveTable: Sendable {
 
     /// The rows not read since `instant`, with where they are.
     func unseen(since instant: ContinuousClock.Instant) -> [(key: ByteKey, placement: LockPlacement?)] {
-        rows.compactMap { key, row in row.readAt < instant ? (key, row.lock.placement) : nil }
+        zip(rows.keys, rows.values).compactMap { key, row in row.readAt < instant ? (key, row.lock.placement) : nil }
     }
 
     /// Sets each row's acquisitions per second that `rate` gives for its key's digest.
     mutating func updateRates(_ rate: (Int) -> Double?) {
-        for key in Array(rows.keys) {
+        for key in rows.keys {
             if let value = rate(key.digest) { rows[key]?.lock.acquisitionsPerSecond = value }
         }
     }
