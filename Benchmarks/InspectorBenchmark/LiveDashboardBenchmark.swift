@@ -2,7 +2,7 @@ import BenchmarkSupport
 import Foundation
 import RESP
 import RedisLock
-import RedisTestSupport
+import LocalRedis
 
 /// Issue 12's benchmark (`inspector-benchmark live …`, run by `scripts/benchmark-live.sh`): on
 /// one private server holding 100k locks among 1M keys, with a generator changing 2,000 locks/s,
