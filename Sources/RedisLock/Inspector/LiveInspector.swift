@@ -306,10 +306,15 @@ public final class LiveInspector: Sendable {
             }
             state.serverTimeBase = (snapshot.serverTimeMilliseconds, started)
             state.lastFullScan = started
-            state.fullScans += 1
             state.commands += snapshot.commandCount
             state.roundTrips += snapshot.roundTrips
-            let events = fold(&state.table, snapshot.locks, started, snapshot.serverTimeMilliseconds)
+            var events: [LockEvent] = []
+            if state.fullScans == 0 && state.table.count == 0 {
+                state.table.fill(with: snapshot.locks, at: started)  // the first scan reports nothing
+            } else {
+                events = fold(&state.table, snapshot.locks, started, snapshot.serverTimeMilliseconds)
+            }
+            state.fullScans += 1
             return .success(FullScan(snapshot: snapshot, events: events))
         }
         wakeReaders()

@@ -74,6 +74,16 @@ struct LiveTable: Sendable {
         if let acquisitionsPerSecond { rows[key]!.lock.acquisitionsPerSecond = acquisitionsPerSecond }
     }
 
+    /// Takes the very first scan's locks as the rows, without comparing or making events
+    /// (finding the locks is no news): at 100,000 locks that is 100,000 events not made.
+    mutating func fill(with locks: [InspectedLock], at instant: ContinuousClock.Instant) {
+        rows.reserveCapacity(rows.count + locks.count)
+        for var lock in locks {
+            lock.holderChanges = 0
+            rows[ByteKey(lock.keyBytes)] = Row(lock: lock, readAt: instant)
+        }
+    }
+
     /// Replaces every row with a full scan's and returns the differences as events (source
     /// ``LockEvent/Source/scan``), leaving alone the keys in `skipping` (changes the stream
     /// is about to apply).
