@@ -74,8 +74,10 @@ enum LiveDashboardBenchmark {
 
         if options.parts.contains("initial") {
             say("initial load against the SCAN-alone floor, alternated, under the churn:")
-            let measured = try await InitialLoad.measure(url: url, rounds: max(options.rounds, 5))
-            say("initial load median \(Statistics.format(measured.load)), SCAN alone \(Statistics.format(measured.floor)); median ratio \(String(format2: measured.ratio, unit: "x"))  [goal ≤ 1.3x: \(Statistics.verdict(measured.ratio <= 1.3))]")
+            for count in options.scanCounts {
+                let measured = try await InitialLoad.measure(url: url, rounds: max(options.rounds, 5), scanCount: count)
+                say("COUNT \(count): initial load median \(Statistics.format(measured.load)), SCAN alone \(Statistics.format(measured.floor)); median ratio \(String(format2: measured.ratio, unit: "x"))  [goal ≤ 1.3x: \(Statistics.verdict(measured.ratio <= 1.3))]")
+            }
         }
         churn.cancel()
 

@@ -4,10 +4,11 @@ extension LiveInspector {
     /// Scans every server once for live mode's table, without ``LockInspector``'s history:
     /// the table is live mode's memory of the locks, and the history (an entry per lock, 16 MB
     /// at 100,000) would only repeat it. No events or rates: the table makes the events, and
-    /// the sweep's passes the rates.
+    /// the sweep's passes the rates, so the fence counters are not read either.
     func scanForTable() async throws(RedisError) -> InspectionSnapshot {
         let start = ContinuousClock.now
-        let (scanners, topologyCommands) = try await inspector.scanners()
+        var (scanners, topologyCommands) = try await inspector.scanners()
+        for index in scanners.indices { scanners[index].readsOnlyLocks = true }
         let results = await LockInspector.everyNode(scanners) { scanner throws(RedisError) in try await scanner.scan() }
         let merged = try inspector.merge(results, scanners: scanners)
         var snapshot = InspectionSnapshot(

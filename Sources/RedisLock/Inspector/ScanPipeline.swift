@@ -35,6 +35,8 @@ struct ScanPipeline {
     /// Where the keys come from; where the walk stands when the listing stopped early.
     private(set) var source: KeySource
     private var pendingKeys: [ByteBuffer] = []
+    /// Keys listed but not worth reading (they are dropped before the reads).
+    var skipping: (@Sendable (ByteBuffer) -> Bool)?
     /// The listing stops once the source has listed this many keys in all (an incremental
     /// sweep's slice); the keys listed so far are still read.
     var listingLimit = Int.max
@@ -65,7 +67,8 @@ struct ScanPipeline {
             throw RedisError(.unexpectedReply, "a pipelined batch did not answer every command")
         }
         if !batch.listing.isEmpty {
-            pendingKeys += try source.take(listingReplies[...])
+            let keys = try source.take(listingReplies[...])
+            pendingKeys += skipping.map { skip in keys.filter { !skip($0) } } ?? keys
         }
         return batch.chunks
     }
