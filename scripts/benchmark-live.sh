@@ -8,7 +8,10 @@
 # staleness, the initial load against the SCAN-alone floor, and the resident memory of the
 # real dashboard (tmux) and of `lockwatch list`.
 # Usage: scripts/benchmark-live.sh [--seconds N] [--rounds N] [--changes N] [--locks N] [--keys N] [--max-load PERCENT]
-# (--seconds 10 for a trial run). Built and run like scripts/benchmark-inspector.sh (the same
+#        [--only live,reference,sweeping,initial,memory]
+# (--seconds 10 for a trial run; --only picks the parts, e.g. `--only live` while iterating on
+# the live mode's cost, `--only initial` for the initial load against the SCAN floor, alternated
+# max(rounds, 5) times; the default runs all of them). Built and run like scripts/benchmark-inspector.sh (the same
 # program, its `live` benchmark); SWIFT_SCRATCH_PATH picks another build directory.
 set -euo pipefail
 exec "$(dirname "$0")/benchmark-inspector.sh" live "$@"

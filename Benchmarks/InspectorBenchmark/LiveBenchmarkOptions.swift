@@ -12,8 +12,15 @@ struct LiveBenchmarkOptions {
     var rounds = 1
     var maxLoad = LoadBudget.standard.percent
     var lockwatch: String?
+    /// What to run (a shorter run while iterating): the windows, `initial` (the initial load
+    /// against the SCAN floor, alternated) and `memory` (the real dashboard and `list`).
+    var parts: Set<String> = Self.allParts
 
-    static let usage = "--port N --locks N --keys N --changes N --seconds N --rounds N --max-load PERCENT --lockwatch PATH"
+    /// The `SCAN` COUNTs the `initial` part measures, each against the floor at the same COUNT.
+    var scanCounts = [1000]
+
+    static let allParts: Set<String> = ["live", "reference", "sweeping", "initial", "memory"]
+    static let usage = "--port N --locks N --keys N --changes N --seconds N --rounds N --max-load PERCENT --lockwatch PATH --only live,reference,sweeping,initial,memory --scan-counts 1000,5000"
 
     init(arguments: [String]) throws {
         var given: [String: String] = [:]
@@ -37,6 +44,14 @@ struct LiveBenchmarkOptions {
         if let text = given.removeValue(forKey: "--max-load") {
             guard let percent = Double(text), (try? LoadBudget(percent: percent)) != nil else { throw BenchmarkError("--max-load needs a percentage above 0, at most 100") }
             maxLoad = percent
+        }
+        if let text = given.removeValue(forKey: "--only") {
+            parts = Set(text.split(separator: ",").map(String.init))
+            guard !parts.isEmpty, parts.isSubset(of: Self.allParts) else { throw BenchmarkError("--only takes a list of \(Self.allParts.sorted().joined(separator: ",")), not \(text)") }
+        }
+        if let text = given.removeValue(forKey: "--scan-counts") {
+            scanCounts = text.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            guard !scanCounts.isEmpty else { throw BenchmarkError("--scan-counts takes positive numbers separated by commas, not \(text)") }
         }
         if let unknown = given.keys.sorted().first { throw BenchmarkError("unknown option \(unknown); known: \(Self.usage)") }
     }

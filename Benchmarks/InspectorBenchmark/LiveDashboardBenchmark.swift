@@ -2,7 +2,7 @@ import BenchmarkSupport
 import Foundation
 import RESP
 import RedisLock
-import RedisTestSupport
+import LocalRedis
 
 /// Issue 12's benchmark (`inspector-benchmark live …`, run by `scripts/benchmark-live.sh`): on
 /// one private server holding 100k locks among 1M keys, with a generator changing 2,000 locks/s,
@@ -35,27 +35,33 @@ enum LiveDashboardBenchmark {
         for round in 0 ..< options.rounds {
             baseline.append(try await Self.idleWindow(client, generator: generator, window: window))
             say("round \(round + 1): baseline Redis CPU \(percent(baseline.last!)) of a core (the generator alone)")
-            let live = try await LiveWindow.run(url: url, client: client, generator: generator, window: window, changeStream: true, maxLoad: options.maxLoad)
-            initialLoads.append(live.initialLoad)
-            results["live", default: []].append(live.result)
-            let reference = try await ReferenceWindow.run(url: url, client: client, generator: generator, window: window)
-            results["reference", default: []].append(reference)
-            let budget = try await LiveWindow.run(url: url, client: client, generator: generator, window: window, changeStream: false, maxLoad: options.maxLoad)
-            results["sweeping", default: []].append(budget.result)
+            if options.parts.contains("live") {
+                let live = try await LiveWindow.run(url: url, client: client, generator: generator, window: window, changeStream: true, maxLoad: options.maxLoad)
+                initialLoads.append(live.initialLoad)
+                results["live", default: []].append(live.result)
+            }
+            if options.parts.contains("reference") {
+                let reference = try await ReferenceWindow.run(url: url, client: client, generator: generator, window: window)
+                results["reference", default: []].append(reference)
+            }
+            if options.parts.contains("sweeping") {
+                let budget = try await LiveWindow.run(url: url, client: client, generator: generator, window: window, changeStream: false, maxLoad: options.maxLoad)
+                results["sweeping", default: []].append(budget.result)
+            }
             for name in ["live", "reference", "sweeping"] {
-                say("  \(name): \(results[name]!.last!.summary(baseline: baseline.last!))")
+                guard let last = results[name]?.last else { continue }
+                say("  \(name): \(last.summary(baseline: baseline.last!))")
             }
         }
         // The SCAN-alone floor, with the churn still running as during the initial loads.
         let floorConnection = try await RedisConnection.connect(RedisConfiguration(url: url))
         let floor = try await ScanFloor.measure(floorConnection, pattern: "lock:*", count: LockInspector(client: client, selection: .prefix("lock:")).scanCount, rounds: 3)
         await floorConnection.close()
-        churn.cancel()
         let idle = Statistics.median(baseline)
         say("")
         say("summary (median of \(options.rounds) round(s); Redis CPU added = window's INFO cpu rate − baseline's \(percent(idle))):")
         for (name, goal) in [("live", "goal ≤ 3% of a core, p99 ≤ 100 ms"), ("reference", "today's rescanning refresh"), ("sweeping", "goal: ≤ --max-load \(options.maxLoad)%")] {
-            let rows = results[name]!
+            guard let rows = results[name] else { continue }
             let median = rows.sorted { $0.cpuRate < $1.cpuRate }[rows.count / 2]
             say("  \(name): \(median.summary(baseline: idle))  [\(goal)]")
         }
@@ -63,10 +69,19 @@ enum LiveDashboardBenchmark {
         // Initial load against the SCAN-alone floor, same server, same run.
         let initial = Statistics.median(initialLoads)
         let ratio = initial.seconds / floor.seconds
-        say("initial load (live inspector's first refresh: full scan + streams opened, under the churn): \(Statistics.format(initial)); SCAN alone (under the churn) \(Statistics.format(floor)); "
-            + "\(String(format2: ratio, unit: "x")) the floor  [goal ≤ 1.3x: \(Statistics.verdict(ratio <= 1.3))]")
+        if !initialLoads.isEmpty { say("initial load (live inspector's first refresh: full scan + streams opened, under the churn): \(Statistics.format(initial)); SCAN alone (under the churn) \(Statistics.format(floor)); "
+            + "\(String(format2: ratio, unit: "x")) the floor  [goal ≤ 1.3x: \(Statistics.verdict(ratio <= 1.3))]") }
 
-        if let binary = options.lockwatch {
+        if options.parts.contains("initial") {
+            say("initial load against the SCAN-alone floor, alternated, under the churn:")
+            for count in options.scanCounts {
+                let measured = try await InitialLoad.measure(url: url, rounds: max(options.rounds, 5), scanCount: count)
+                say("COUNT \(count): initial load median \(Statistics.format(measured.load)), SCAN alone \(Statistics.format(measured.floor)); median ratio \(String(format2: measured.ratio, unit: "x"))  [goal ≤ 1.3x: \(Statistics.verdict(measured.ratio <= 1.3))]")
+            }
+        }
+        churn.cancel()
+
+        if let binary = options.lockwatch, options.parts.contains("memory") {
             try await Self.memory(binary: binary, url: url)
         }
         await generatorClient.shutdown()

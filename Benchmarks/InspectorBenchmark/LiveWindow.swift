@@ -34,7 +34,7 @@ enum LiveWindow {
         var result = WindowResult(
             cpuRate: cpuRate, observed: generator.take(), changes: generator.changeCount - changesBefore, reported: last.load,
             reportedStaleness: (Statistics.median(stalenesses), stalenesses.max() ?? .zero))
-        result.note = "; mode \(last.mode?.name ?? "?"), \(live.fullScans - 1) sweeps after the first scan; initial load \(Statistics.format(initialLoad))"
+        result.note = "; mode \(last.mode?.name ?? "?"), \(live.fullScans - 1) sweeps (live: passes of the sliced verification sweep) after the first scan; initial load \(Statistics.format(initialLoad))"
         await live.stop()
         await inspectorClient.shutdown()
         return (result, initialLoad)

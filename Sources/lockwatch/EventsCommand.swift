@@ -40,7 +40,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "How often to check the stream (and rescan, when it cannot stream).")
     var interval = DurationOption(argument: "1s")!
 
-    @Option(help: "How often a verification scan runs while streaming.")
+    @Option(help: "The shortest time a verification pass over every key takes while streaming (a slice at each check; longer when it would take over 1% of the server).")
     var sweep = DurationOption(argument: "60s")!
 
     func validate() throws {

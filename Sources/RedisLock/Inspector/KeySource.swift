@@ -12,7 +12,7 @@ import RESP
 ///   over every slot, through the proxy (which refuses `SCAN`). `SLOTSSCAN` has no `MATCH`,
 ///   so the keys are filtered by the selection here; several slots are walked side by side,
 ///   so one batch carries up to `parallel` of them.
-struct KeySource {
+struct KeySource: Sendable {
     private enum Kind {
         case scan(patterns: [String])
         case slotsScan(selection: LockInspector.Selection)

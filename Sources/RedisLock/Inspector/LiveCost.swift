@@ -23,13 +23,27 @@ struct LiveCost: Sendable {
     var sweepPeriod: Duration?
     var nextSweep: ContinuousClock.Instant?
 
+    /// The server time the last full sweep cost, in seconds (what sizes live mode's passes).
+    var lastSweepCost = 0.0
+
     /// The least time between two samples of the other reads' cost.
     static let sampleInterval = Duration.seconds(1)
+    /// The same in live mode, where the reads are small and steady: the samples themselves
+    /// (two `INFO` commands) would be a good part of the load if taken every second.
+    static let liveSampleInterval = Duration.seconds(5)
 
-    /// Whether the other reads' cost is due to be sampled.
-    func samplingDue(at instant: ContinuousClock.Instant) -> Bool {
+    /// Whether the other reads' cost is due to be sampled, at most every `interval`.
+    func samplingDue(at instant: ContinuousClock.Instant, interval: Duration = sampleInterval) -> Bool {
         guard let last = samples.compactMap({ $0?.instant }).max() else { return true }
-        return instant - last >= Self.sampleInterval
+        return instant - last >= interval
+    }
+
+    /// Sets the pace of live mode's passes: a pass expected to cost `cost` seconds of the
+    /// server's time lasts at least `floor`, and takes at most ``LoadBudget/liveSweepShare``.
+    mutating func setPassPeriod(cost: Double, budget: LoadBudget, floor: Duration) -> Duration {
+        let period = budget.sweepPeriod(cost: .seconds(cost), otherLoad: otherLoad, floor: floor, maxShare: LoadBudget.liveSweepShare)
+        sweepPeriod = period
+        return period
     }
 
     /// Counts one of the other reads: `commands` that took `elapsed` to answer.
@@ -96,6 +110,7 @@ struct LiveCost: Sendable {
         commands = 0
         requestSeconds = 0
         samples = after
+        lastSweepCost = cost
         let period = budget.sweepPeriod(cost: .seconds(cost), otherLoad: otherLoad, floor: floor)
         sweepPeriod = period
         nextSweep = started + period

@@ -12,9 +12,11 @@ import Synchronization
 /// (by this process). Whatever could lose changes (either connection closing, a restart,
 /// `FLUSHALL`) makes the next ``refresh(tolerance:)`` open the streams again and rescan,
 /// reported as a ``LockEvent/Kind/rescanned`` event followed by the differences found.
-/// Every `sweepInterval` a verification scan runs (it also refreshes waiter counts and
-/// acquisition rates), or less often when the ``LoadBudget`` requires; what it finds that the
-/// stream had not reported is counted in ``missedBySweep``.
+/// A verification sweep walks the keys a slice at each refresh (``SweepPass``; it also
+/// refreshes waiter counts and acquisition rates), a pass taking at least `sweepInterval` and
+/// at most 1% of the server's time (``LoadBudget/liveSweepShare``) by the full scan's measured
+/// cost; the stream's reads never wait for it. What it finds that the stream had not reported
+/// is counted in ``missedBySweep``.
 ///
 /// Where the server cannot stream (Redis < 6, a proxy, `CLIENT` denied by an ACL, or
 /// `changeStream: false`), the inspector sweeps: each refresh re-reads the rows on screen
@@ -32,7 +34,8 @@ import Synchronization
 public final class LiveInspector: Sendable {
     /// The inspector that scans and reads.
     public let inspector: LockInspector
-    /// How often a verification scan runs in live mode (less often when the budget requires).
+    /// The shortest time a verification pass over every key takes in live mode (longer when
+    /// the budget requires).
     public let sweepInterval: Duration
     /// The share of the server's time the inspector may use for its sweeps and reads.
     public let budget: LoadBudget
@@ -43,6 +46,9 @@ public final class LiveInspector: Sendable {
     let watchers = Mutex(ChangeWatchers())
     private let streams = Mutex<[ChangeStream]>([])
     private let readers = Mutex<[Task<Void, Never>]>([])
+    /// The least time between two reads of changed keys on one server: at 2,000 changes a
+    /// second, one round trip of about 20 keys every 10 ms instead of one per change.
+    static let readSpacing = Duration.milliseconds(10)
     /// Events kept for the next snapshot at most (a caller that never refreshes loses the oldest).
     static let eventLimit = 10_000
 
@@ -50,7 +56,7 @@ public final class LiveInspector: Sendable {
     ///
     /// - Parameters:
     ///   - inspector: the servers and selection to watch.
-    ///   - sweepInterval: how often a verification scan runs in live mode.
+    ///   - sweepInterval: the shortest time a verification pass takes in live mode.
     ///   - budget: the share of the server's time sweeps and reads may use (`--max-load`).
     ///   - changeStream: `false` sweeps within the budget even where the server could stream.
     ///   - onEvent: called with every event as it is found, in order (on a background task).
@@ -72,13 +78,17 @@ public final class LiveInspector: Sendable {
     /// stream is complete).
     public var missedBySweep: Int { state.withLock { $0.missed } }
 
-    /// How many full scans ran: the first, rescans after a loss, and sweeps.
+    /// How many full scans ran: the first, rescans after a loss, sweeps, and in live mode
+    /// the verification sweep's completed passes.
     public var fullScans: Int { state.withLock { $0.fullScans } }
 
     /// The change streams' connection ids (subscriber, tracker) per server, for tests that cut them.
     package var streamClientIDs: [(subscriber: Int, tracker: Int)] {
         streams.withLock { $0.map { ($0.subscriberID, $0.trackerID) } }
     }
+
+    /// Keys the current pass of live mode's verification sweep has listed so far.
+    package var sweptKeysThisPass: Int { state.withLock { $0.pass?.listed.reduce(0, +) ?? 0 } }
 
     /// Whether no change announced by the stream is still waiting to be read.
     package var isSettled: Bool { state.withLock { $0.pendingCount == 0 && !$0.fullScanRunning } }
@@ -104,7 +114,7 @@ public final class LiveInspector: Sendable {
             return await meteredSnapshot()
         case .live?:
             if let lost { return try await restart(reason: lost, tolerance: tolerance) }
-            if sweepDue { return try await sweep(tolerance: tolerance) }
+            await sweepTick()
             await refreshOnScreen(rereadingRows: false)
             return await meteredSnapshot()
         }
@@ -133,6 +143,9 @@ public final class LiveInspector: Sendable {
         let generation = state.withLock { state in
             state.generation += 1
             state.resetPending()
+            state.pass = nil
+            state.suspects = [:]
+            state.passAwaitingConfirmation = false
             return state.generation
         }
         do {
@@ -178,7 +191,7 @@ public final class LiveInspector: Sendable {
             state.retryStream = false
         }
         let scan = try await measuredFullScan(tolerance: tolerance, live: true)
-        state.withLock { $0.mode = .live }
+        startPasses(scannedKeys: scan.snapshot?.scannedKeys ?? 0, nodes: scanners.count)
         var events: [LockEvent] = []
         if let reason, let serverTime = scan.snapshot?.serverTimeMilliseconds {
             // After a loss: say so, then what changed meanwhile. The first scan reports nothing.
@@ -187,6 +200,21 @@ public final class LiveInspector: Sendable {
         emit(events)
         startReaders(scanners, generation: generation)
         return await meteredSnapshot(scan: scan.snapshot)
+    }
+
+    /// Live from now on: the verification sweep's first pass starts now, at the pace the
+    /// full scan's measured cost allows (``SweepPass``).
+    private func startPasses(scannedKeys: Int, nodes: Int) {
+        let budget = budget
+        let floor = sweepInterval
+        state.withLock { state in
+            state.mode = .live
+            let cost = state.cost.lastSweepCost
+            state.costPerKey = cost / Double(max(scannedKeys, 1))
+            let period = state.cost.setPassPeriod(cost: cost, budget: budget, floor: floor)
+            let expected = Array(repeating: scannedKeys / max(nodes, 1), count: nodes)
+            state.pass = SweepPass(nodes: nodes, expected: expected, period: period, at: .now)
+        }
     }
 
     /// Sweeps from now on (trying the stream again at each sweep when `retry`), starting now.
@@ -206,15 +234,12 @@ public final class LiveInspector: Sendable {
         return try await scanningRefresh(tolerance: tolerance, reason: reason)
     }
 
-    /// A full sweep: in live mode a verification scan (anything it finds that the stream has
-    /// not reported was missed); in sweeping mode what keeps the rows off screen current. The
-    /// very first finds the locks, which are no events.
+    /// A full sweep of sweeping mode: what keeps the rows off screen current. The very first
+    /// finds the locks, which are no events. (Live mode verifies a slice at a time instead:
+    /// ``sweepTick()``.)
     private func sweep(tolerance: Duration) async throws(RedisError) -> InspectionSnapshot {
-        let (first, live) = state.withLock { ($0.fullScans == 0, $0.mode == .live) }
-        let scan = try await measuredFullScan(tolerance: tolerance, live: live)
-        state.withLock { state in
-            if state.mode == .live { state.missed += scan.missed }
-        }
+        let first = state.withLock { $0.fullScans == 0 }
+        let scan = try await measuredFullScan(tolerance: tolerance, live: false)
         if !first { emit(scan.events) }
         return await meteredSnapshot(scan: scan.snapshot)
     }
@@ -226,7 +251,7 @@ public final class LiveInspector: Sendable {
         let clients = state.withLock { $0.scanners.map(\.client) }
         let before = await Self.samples(clients)
         let started = ContinuousClock.now
-        let scan = try await fullScan(tolerance: tolerance) { table, locks, instant, serverTime in
+        let scan = try await fullScan(tolerance: tolerance, withHistory: !live) { table, locks, instant, serverTime in
             table.reconcile(with: locks, at: instant, serverTime: serverTime)
         }
         let wall = ContinuousClock.now - started
@@ -255,24 +280,23 @@ public final class LiveInspector: Sendable {
     private struct FullScan {
         var snapshot: InspectionSnapshot?
         var events: [LockEvent]
-        /// Events about keys the stream had not announced during the scan.
-        var missed: Int
     }
 
     /// Scans everything with the stream's reads held back, folds the scan into the table, then
     /// lets the reads resume: the keys that changed meanwhile are read after the scan.
     private func fullScan(
-        tolerance: Duration,
+        tolerance: Duration, withHistory: Bool,
         _ fold: (inout LiveTable, [InspectedLock], ContinuousClock.Instant, Int64) -> [LockEvent]
     ) async throws(RedisError) -> FullScan {
-        state.withLock { state in
-            state.fullScanRunning = true
-            // Changes announced but not read yet are the stream's, not the scan's findings.
-            state.touched = state.pendingByNode.reduce(into: Set<ByteKey>()) { $0.formUnion($1) }
-        }
+        state.withLock { $0.fullScanRunning = true }
         let started = ContinuousClock.now
         let result: Result<InspectionSnapshot, RedisError>
-        do throws(RedisError) { result = .success(try await inspector.refresh(tolerance: tolerance)) } catch { result = .failure(error) }
+        do throws(RedisError) {
+            // Sweeping mode takes the rates of the rows off screen from the inspector's history.
+            result = .success(withHistory ? try await inspector.refresh(tolerance: tolerance) : try await scanForTable())
+        } catch {
+            result = .failure(error)
+        }
         let outcome = state.withLock { state -> Result<FullScan, RedisError> in
             state.fullScanRunning = false
             let snapshot: InspectionSnapshot
@@ -282,13 +306,16 @@ public final class LiveInspector: Sendable {
             }
             state.serverTimeBase = (snapshot.serverTimeMilliseconds, started)
             state.lastFullScan = started
-            state.fullScans += 1
             state.commands += snapshot.commandCount
             state.roundTrips += snapshot.roundTrips
-            let events = fold(&state.table, snapshot.locks, started, snapshot.serverTimeMilliseconds)
-            let missed = events.filter { !state.touched.contains(ByteKey($0.keyBytes)) }.count
-            state.touched = []
-            return .success(FullScan(snapshot: snapshot, events: events, missed: missed))
+            var events: [LockEvent] = []
+            if state.fullScans == 0 && state.table.count == 0 {
+                state.table.fill(with: snapshot.locks, at: started)  // the first scan reports nothing
+            } else {
+                events = fold(&state.table, snapshot.locks, started, snapshot.serverTimeMilliseconds)
+            }
+            state.fullScans += 1
+            return .success(FullScan(snapshot: snapshot, events: events))
         }
         wakeReaders()
         return try outcome.get()
@@ -333,9 +360,16 @@ public final class LiveInspector: Sendable {
             let (wake, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
             continuations.append(continuation)
             tasks.append(Task { [weak self] in
+                var lastRead = ContinuousClock.now - Self.readSpacing
                 for await _ in wake {
                     guard let self else { return }
-                    while await self.readBatch(scanner, node: node, generation: generation) {}
+                    repeat {
+                        // A lone change is read at once; a burst waits out the spacing and is
+                        // read as one batch (a key changed many times meanwhile, once).
+                        let wait = lastRead + Self.readSpacing - .now
+                        if wait > .zero { try? await Task.sleep(for: wait) }
+                        lastRead = .now
+                    } while await self.readBatch(scanner, node: node, generation: generation)
                 }
             })
         }
@@ -405,7 +439,9 @@ public final class LiveInspector: Sendable {
     /// The table as a snapshot, with the events and commands since the previous one and what
     /// the inspector costs the server (sampled at most every second).
     private func meteredSnapshot(scan: InspectionSnapshot? = nil) async -> InspectionSnapshot {
-        let (due, clients) = state.withLock { ($0.cost.samplingDue(at: .now), $0.scanners.map(\.client)) }
+        let (due, clients) = state.withLock { state in
+            (state.cost.samplingDue(at: .now, interval: state.mode == .live ? LiveCost.liveSampleInterval : LiveCost.sampleInterval), state.scanners.map(\.client))
+        }
         if due, scan == nil {
             let samples = await Self.samples(clients)
             state.withLock { $0.cost.recordReads(samples, at: .now) }

@@ -16,7 +16,7 @@ struct LiveTable: Sendable {
         }
     }
 
-    private(set) var rows: [ByteKey: Row] = [:]
+    private(set) var rows = Rows()
     /// Keys this process force-released, so their disappearance is reported so.
     private var forceReleased: Set<ByteKey> = []
     /// A vanished key counts as expired when its TTL had run out to within this.
@@ -74,11 +74,22 @@ struct LiveTable: Sendable {
         if let acquisitionsPerSecond { rows[key]!.lock.acquisitionsPerSecond = acquisitionsPerSecond }
     }
 
+    /// Takes the very first scan's locks as the rows, without comparing or making events
+    /// (finding the locks is no news): at 100,000 locks that is 100,000 events not made.
+    mutating func fill(with locks: [InspectedLock], at instant: ContinuousClock.Instant) {
+        rows.reserveCapacity(rows.count + locks.count)
+        for var lock in locks {
+            lock.holderChanges = 0
+            rows[ByteKey(lock.keyBytes)] = Row(lock: lock, readAt: instant)
+        }
+    }
+
     /// Replaces every row with a full scan's and returns the differences as events (source
     /// ``LockEvent/Source/scan``), leaving alone the keys in `skipping` (changes the stream
     /// is about to apply).
     mutating func reconcile(with locks: [InspectedLock], at instant: ContinuousClock.Instant, serverTime: Int64, skipping: Set<ByteKey> = []) -> [LockEvent] {
         var events: [LockEvent] = []
+        if rows.count == 0 { rows.reserveCapacity(locks.count) }
         var seen = Set<ByteKey>(minimumCapacity: locks.count)
         for lock in locks {
             let key = ByteKey(lock.keyBytes)
@@ -103,6 +114,38 @@ struct LiveTable: Sendable {
         }
         forceReleased = forceReleased.filter { rows[$0] != nil }
         return events
+    }
+
+    /// Whether a read that found `lock` (`nil`: none) disagrees with the row about whether
+    /// there is a lock or who holds it.
+    func differs(_ key: ByteKey, from lock: InspectedLock?) -> Bool {
+        switch (rows[key], lock) {
+        case (nil, nil): false
+        case (let row?, let lock?): row.lock.valueDigest != lock.valueDigest
+        default: true
+        }
+    }
+
+    /// Takes a sweep's read of a row it agrees with: the TTL and waiters, read at `instant`
+    /// (the rate and holder changes stay).
+    mutating func refresh(_ key: ByteKey, from lock: InspectedLock, at instant: ContinuousClock.Instant) {
+        guard let row = rows[key] else { return }
+        var fresh = lock
+        fresh.holderChanges = row.lock.holderChanges
+        if fresh.acquisitionsPerSecond == nil { fresh.acquisitionsPerSecond = row.lock.acquisitionsPerSecond }
+        rows[key] = Row(lock: fresh, readAt: instant)
+    }
+
+    /// The rows not read since `instant`, with where they are.
+    func unseen(since instant: ContinuousClock.Instant) -> [(key: ByteKey, placement: LockPlacement?)] {
+        zip(rows.keys, rows.values).compactMap { key, row in row.readAt < instant ? (key, row.lock.placement) : nil }
+    }
+
+    /// Sets each row's acquisitions per second that `rate` gives for its key's digest.
+    mutating func updateRates(_ rate: (Int) -> Double?) {
+        for key in rows.keys {
+            if let value = rate(key.digest) { rows[key]?.lock.acquisitionsPerSecond = value }
+        }
     }
 
     /// The locks with their TTLs counted down to `instant`.

@@ -34,10 +34,16 @@ public struct LoadBudget: Sendable, Hashable {
     /// The part of the budget the sweeps and other reads aim at.
     static let target = 0.9
 
+    /// The most of the server's time live mode's verification sweeps take, whatever the
+    /// budget: they only guard against what the change stream might miss, so a slow pass
+    /// (every few minutes on a million keys) is enough.
+    package static let liveSweepShare = 0.01
+
     /// How long after a sweep's start the next may start, for a sweep that cost `cost` of the
-    /// server's time while the other reads take `otherLoad` of it; never sooner than `floor`.
-    package func sweepPeriod(cost: Duration, otherLoad: Double, floor: Duration) -> Duration {
-        let share = max(fraction * Self.target - max(otherLoad, 0), fraction * Self.sweepShareFloor)
+    /// server's time while the other reads take `otherLoad` of it, with the sweeps taking at
+    /// most `maxShare` of the server; never sooner than `floor`.
+    package func sweepPeriod(cost: Duration, otherLoad: Double, floor: Duration, maxShare: Double = 1) -> Duration {
+        let share = min(max(fraction * Self.target - max(otherLoad, 0), fraction * Self.sweepShareFloor), maxShare)
         let period = Duration.seconds(cost.secondsValue / share)
         return max(period, floor)
     }

@@ -32,8 +32,17 @@ struct ScanPipeline {
     let batchSize: Int
     /// Appends the commands that read a chunk of keys.
     let appendReads: (inout RESPCommandBatch, [ByteBuffer]) -> Void
-    private var source: KeySource
+    /// Where the keys come from; where the walk stands when the listing stopped early.
+    private(set) var source: KeySource
     private var pendingKeys: [ByteBuffer] = []
+    /// Keys listed but not worth reading (they are dropped before the reads).
+    var skipping: (@Sendable (ByteBuffer) -> Bool)?
+    /// The listing stops once the source has listed this many keys in all (an incremental
+    /// sweep's slice); the keys listed so far are still read.
+    var listingLimit = Int.max
+
+    /// Whether no more listing commands go out.
+    private var listingOver: Bool { source.isFinished || source.listedKeys >= listingLimit }
 
     /// Keys the listing commands returned so far (before a client-side filter).
     var scannedKeys: Int { source.listedKeys }
@@ -58,7 +67,8 @@ struct ScanPipeline {
             throw RedisError(.unexpectedReply, "a pipelined batch did not answer every command")
         }
         if !batch.listing.isEmpty {
-            pendingKeys += try source.take(listingReplies[...])
+            let keys = try source.take(listingReplies[...])
+            pendingKeys += skipping.map { skip in keys.filter { !skip($0) } } ?? keys
         }
         return batch.chunks
     }
@@ -66,10 +76,10 @@ struct ScanPipeline {
     /// The next batch to send, or `nil` when the listing is over and every key was read.
     mutating func next() -> Batch? {
         var listing = RESPCommandBatch(capacity: 1024)
-        _ = source.appendListing(to: &listing)
+        let listingOver = listingOver
+        if !listingOver { _ = source.appendListing(to: &listing) }
         var reads = RESPCommandBatch(capacity: 4096)
         var chunks: [Chunk] = []
-        let listingOver = source.isFinished
         while pendingKeys.count >= batchSize || (listingOver && !pendingKeys.isEmpty) {
             let size = min(batchSize, pendingKeys.count)
             let keys = Array(pendingKeys.prefix(size))
