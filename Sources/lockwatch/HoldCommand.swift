@@ -45,6 +45,9 @@ struct HoldCommand: AsyncParsableCommand {
     @Flag(help: "Use the original Go lock's layout: key PREFIX+NAME, value the token as plain text, no fence.")
     var legacy = false
 
+    @Flag(help: "A fair lock: waiters queue in arrival order and a release hands the lock straight to the oldest live waiter (one server or a cluster).")
+    var fair = false
+
     @Option(help: "The lock's token, exported as LOCK_TOKEN (default 128 random bits); with --legacy, any printable text up to 256 bytes, as the Go services use.")
     var token: String?
 
@@ -77,10 +80,17 @@ struct HoldCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + wait.duration
         let connected = try await connection.target().connect(probeUntil: deadline)
         defer { Task { await connected.shutdown() } }
+        if fair, legacy || connected.servers.isRedlockSet {
+            throw ValidationError("--fair takes one server or one cluster in this library's layout, not --legacy or several --url")
+        }
         let lock: any DistributedLock
         do throws(LockError) {
             let configuration = LockConfiguration(prefix: prefix, owner: owner ?? LockConfiguration.defaultOwner, layout: legacy ? .legacy : .record)
-            lock = try connected.servers.holdableLock(configuration: configuration)
+            switch (fair, connected.servers) {
+            case (true, .single(let client)): lock = try FairLocker(client: client, configuration: configuration)
+            case (true, .cluster(let cluster)): lock = try FairLocker(backend: cluster, configuration: configuration)
+            default: lock = try connected.servers.holdableLock(configuration: configuration)
+            }
         } catch {
             throw ValidationError("--owner: \(error.message)")
         }
