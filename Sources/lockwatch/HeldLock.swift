@@ -8,6 +8,13 @@ extension LockInspector.Deployment {
     /// ``ReadWriteLocker`` or ``Semaphore`` on that ``Locker`` (not on a Redlock set: `hold`
     /// refuses that combination first).
     func holdableLock(configuration: LockConfiguration, kind: HoldKind = .exclusive) throws(LockError) -> any DistributedLock {
+        if kind == .fair {
+            switch self {
+            case .single(let client): return try FairLocker(client: client, configuration: configuration)
+            case .cluster(let cluster): return try FairLocker(backend: cluster, configuration: configuration)
+            case .redlock: break
+            }
+        }
         let locker: Locker
         switch self {
         case .single(let client): locker = try Locker(client: client, configuration: configuration)
@@ -19,6 +26,7 @@ extension LockInspector.Deployment {
         case .shared: return try ReadWriteLocker(locker).reading
         case .writer: return try ReadWriteLocker(locker).writing
         case .permits(let count): return try Semaphore(locker).permits(count)
+        case .fair: throw LockError(.invalidArgument, "a fair lock takes one server or one cluster, not a Redlock set")
         }
     }
 

@@ -31,8 +31,9 @@ struct HoldCommand: AsyncParsableCommand {
             SUBSCRIBE).
             With --shared the command holds a read share of a read-write lock (many at once), \
             with --writer its write lock (alone; new readers wait while it waits), with \
-            --permits N one permit of a semaphore of N; each lease expires on its own if hold \
-            dies.
+            --permits N one permit of a semaphore of N, with --fair a fair lock (waiters queue \
+            in arrival order, a release hands over to the oldest live waiter); each lease \
+            expires on its own if hold dies.
 
             \(LockwatchExit.helpText)
             """
@@ -58,6 +59,9 @@ struct HoldCommand: AsyncParsableCommand {
     @Option(help: "Take one permit of a semaphore of N permits (N at least 1; the count stored by the first holder wins).")
     var permits: Int?
 
+    @Flag(help: "A fair lock: waiters queue in arrival order and a release hands the lock straight to the oldest live waiter (one server or a cluster).")
+    var fair = false
+
     @Option(help: "The lock's token, exported as LOCK_TOKEN (default 128 random bits); with --legacy, any printable text up to 256 bytes, as the Go services use.")
     var token: String?
 
@@ -80,7 +84,7 @@ struct HoldCommand: AsyncParsableCommand {
         guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. \(SelfInvocation.command) hold NAME -- ./job.sh") }
         try LockNameCheck.name(name)
         if let prefix { try LockNameCheck.printable(prefix, what: "--prefix") }
-        try HoldKind.check(shared: shared, writer: writer, permits: permits, legacy: legacy)
+        try HoldKind.check(shared: shared, writer: writer, permits: permits, fair: fair, legacy: legacy)
         guard ttl.duration >= .milliseconds(10) else { throw ValidationError("--ttl must be at least 10ms") }
         guard ttl.duration <= LockNameCheck.maximumTTL else { throw ValidationError("--ttl must be at most 365 days (525600m), not \(ttl)") }
     }
@@ -91,9 +95,9 @@ struct HoldCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + wait.duration
         let connected = try await connection.target().connect(probeUntil: deadline)
         defer { Task { await connected.shutdown() } }
-        let kind = HoldKind(shared: shared, writer: writer, permits: permits)
+        let kind = HoldKind(shared: shared, writer: writer, permits: permits, fair: fair)
         if connected.servers.isRedlockSet, kind != .exclusive {
-            throw ValidationError("--shared, --writer and --permits take one server (or one cluster), not several --url")
+            throw ValidationError("--shared, --writer, --permits and --fair take one server (or one cluster), not several --url")
         }
         let lock: any DistributedLock
         do throws(LockError) {

@@ -136,3 +136,21 @@ extension ReadmeExamples {
         // README: end
     }
 }
+
+extension ReadmeExamples {
+    static func fairLockExample(storage: OrderStorage, order: Order) async throws {
+        // README: fair lock
+        let fair = try FairLocker(client: try RedisClient(url: "redis://127.0.0.1:6379"), waiterDeadline: .seconds(2))
+
+        // Waiters queue in arrival order; a release hands the lock straight to the oldest live
+        // waiter, which owns it before it hears of it. A waiter that died drops out after 2 s.
+        try await fair.withLock("orders:42", ttl: .seconds(30), wait: .seconds(10)) { lease in
+            try await storage.write(order, fence: lease.fence)
+        }
+
+        // Giving up (a timeout or a cancelled Task) leaves the queue at once.
+        let lease = try await fair.lock("orders:42", ttl: .seconds(30), wait: .milliseconds(500))
+        try await fair.unlock(lease)   // hands over to the next waiter, if any
+        // README: end
+    }
+}
