@@ -72,4 +72,18 @@ import Testing
             #expect(covered, "\(folder) is missing from the README's Layout section")
         }
     }
+
+    /// Small files with one purpose: no Swift file under `Sources/` grows past 400 lines
+    /// unnoticed (split it by concern, as `LiveInspector+Stream.swift` was split off).
+    @Test func everySourceFileStaysUnderFourHundredLines() throws {
+        let root = try Self.packageRoot()
+        let sources = root.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        #expect(files.count > 100)
+        for file in files {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            #expect(lines <= 400, "Sources/\(file) has \(lines) lines; split it by concern")
+        }
+    }
 }
