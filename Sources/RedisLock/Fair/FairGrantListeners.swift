@@ -12,17 +12,8 @@ import Synchronization
 /// waiter of the lock to try again. A release by this locker delivers its hand-off to a local
 /// waiter directly (``deliver(key:token:value:)``), without waiting for the message.
 final class FairGrantListeners: Sendable {
-    private struct Subscription {
-        let id: UInt64
-        var users: Int
-        /// Finishes once the server confirmed the subscription (or it failed).
-        let ready: Task<Result<Void, LockError>, Never>
-        let listener: Task<Void, Never>
-    }
-
     private let waiters = Mutex<[String: [String: FairWaiter]]>([:])
-    private let subscriptions = Mutex<[String: Subscription]>([:])
-    private let nextID = Atomic<UInt64>(0)
+    private let subscriptions = SharedSubscriptions()
 
     /// Adds `waiter` under `token` for the lock at `key`.
     func register(_ waiter: FairWaiter, key: String, token: String) {
@@ -53,64 +44,16 @@ final class FairGrantListeners: Sendable {
     /// Joins (or opens) the subscription to `keys.channel`; returns once the server confirmed
     /// it, with the membership to hand back to ``leave(_:membership:)``.
     func join(_ keys: LockKeys, backend: any LockBackend) async throws(LockError) -> UInt64 {
-        let (id, ready) = subscriptions.withLock { subscriptions -> (UInt64, Task<Result<Void, LockError>, Never>) in
-            if var entry = subscriptions[keys.lock] {
-                entry.users += 1
-                subscriptions[keys.lock] = entry
-                return (entry.id, entry.ready)
-            }
-            let id = nextID.add(1, ordering: .relaxed).newValue
-            let (ready, listener) = listen(keys, id: id, backend: backend)
-            subscriptions[keys.lock] = Subscription(id: id, users: 1, ready: ready, listener: listener)
-            return (id, ready)
-        }
-        if case .failure(let error) = await ready.value {
-            leave(keys, membership: id)
-            throw error
-        }
-        return id
+        try await subscriptions.join(
+            keys, backend: backend, bufferLimit: 64, executor: nil,
+            onMessage: { payload in self.handle(String(buffer: payload), key: keys.lock) },
+            onEnd: { self.wakeAll(key: keys.lock) }
+        )
     }
 
     /// Leaves the subscription; the last member's leaving unsubscribes.
     func leave(_ keys: LockKeys, membership id: UInt64) {
-        let listener: Task<Void, Never>? = subscriptions.withLock { subscriptions in
-            guard var entry = subscriptions[keys.lock], entry.id == id else { return nil }
-            entry.users -= 1
-            guard entry.users == 0 else {
-                subscriptions[keys.lock] = entry
-                return nil
-            }
-            subscriptions[keys.lock] = nil
-            return entry.listener
-        }
-        listener?.cancel()  // ends the iteration, which unsubscribes
-    }
-
-    private func listen(_ keys: LockKeys, id: UInt64, backend: any LockBackend) -> (Task<Result<Void, LockError>, Never>, Task<Void, Never>) {
-        let subscribed = Task { () -> Result<RedisSubscription, LockError> in
-            do throws(RedisError) {
-                return .success(try await backend.subscribe(toWakeUps: keys.channel, bufferLimit: 64))
-            } catch {
-                return .failure(LockError.from(error, during: "subscribing to the release channel of '\(keys.name.escapedForMessages)'"))
-            }
-        }
-        let ready = Task { await subscribed.value.map { _ in () } }
-        let listener = Task {
-            guard case .success(let subscription) = await subscribed.value else { return }
-            do {
-                for try await message in subscription {
-                    self.handle(String(buffer: message.payload), key: keys.lock)
-                }
-            } catch {}
-            guard !Task.isCancelled else { return }
-            // The subscription ended with the connection: forget it, so that the next waiter
-            // subscribes again, and let the waiters go on by their timers.
-            self.subscriptions.withLock { subscriptions in
-                if subscriptions[keys.lock]?.id == id { subscriptions[keys.lock] = nil }
-            }
-            self.wakeAll(key: keys.lock)
-        }
-        return (ready, listener)
+        subscriptions.leave(keys, membership: id)
     }
 
     /// `granted:<token>|<record>` goes to that waiter; anything else wakes them all.

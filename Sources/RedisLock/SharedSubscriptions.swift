@@ -1,0 +1,90 @@
+import NIOCore
+import RESP
+import Synchronization
+
+/// Release-channel subscriptions shared by the waiters of one lock: opened by the first
+/// waiter that joins, confirmed by the server before `join` returns, dropped when the last
+/// one leaves, and forgotten when the connection ends (so the next waiter subscribes again).
+/// ``ReleaseListeners`` (the exclusive, read-write and semaphore locks) and
+/// ``FairGrantListeners`` (the fair lock) differ only in what a message does.
+final class SharedSubscriptions: Sendable {
+    private struct Entry {
+        let id: UInt64
+        var users: Int
+        /// Finishes once the server confirmed the subscription (or it failed).
+        let ready: Task<Result<Void, LockError>, Never>
+        let listener: Task<Void, Never>
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    private let nextID = Atomic<UInt64>(0)
+
+    /// Joins (or opens) the subscription to `keys.channel` and returns once it is confirmed,
+    /// with the membership to hand back to ``leave(_:membership:)``. When this join opens it,
+    /// each message's payload goes to `onMessage` and the end of the connection to `onEnd`,
+    /// in a task that prefers `executor`.
+    func join(
+        _ keys: LockKeys, backend: any LockBackend, bufferLimit: Int, executor: (any TaskExecutor)?,
+        onMessage: @escaping @Sendable (ByteBuffer) -> Void, onEnd: @escaping @Sendable () -> Void
+    ) async throws(LockError) -> UInt64 {
+        let (id, ready) = entries.withLock { entries -> (UInt64, Task<Result<Void, LockError>, Never>) in
+            if var entry = entries[keys.lock] {
+                entry.users += 1
+                entries[keys.lock] = entry
+                return (entry.id, entry.ready)
+            }
+            let id = nextID.add(1, ordering: .relaxed).newValue
+            let (ready, listener) = open(keys, id: id, backend: backend, bufferLimit: bufferLimit, executor: executor, onMessage: onMessage, onEnd: onEnd)
+            entries[keys.lock] = Entry(id: id, users: 1, ready: ready, listener: listener)
+            return (id, ready)
+        }
+        if case .failure(let error) = await ready.value {
+            leave(keys, membership: id)
+            throw error
+        }
+        return id
+    }
+
+    /// Leaves the subscription; the last member's leaving unsubscribes.
+    func leave(_ keys: LockKeys, membership id: UInt64) {
+        let listener: Task<Void, Never>? = entries.withLock { entries in
+            guard var entry = entries[keys.lock], entry.id == id else { return nil }
+            entry.users -= 1
+            guard entry.users == 0 else {
+                entries[keys.lock] = entry
+                return nil
+            }
+            entries[keys.lock] = nil
+            return entry.listener
+        }
+        listener?.cancel()  // ends the iteration, which unsubscribes
+    }
+
+    private func open(
+        _ keys: LockKeys, id: UInt64, backend: any LockBackend, bufferLimit: Int, executor: (any TaskExecutor)?,
+        onMessage: @escaping @Sendable (ByteBuffer) -> Void, onEnd: @escaping @Sendable () -> Void
+    ) -> (Task<Result<Void, LockError>, Never>, Task<Void, Never>) {
+        let subscribed = Task { () -> Result<RedisSubscription, LockError> in
+            do throws(RedisError) {
+                return .success(try await backend.subscribe(toWakeUps: keys.channel, bufferLimit: bufferLimit))
+            } catch {
+                return .failure(LockError.from(error, during: "subscribing to the release channel of '\(keys.name.escapedForMessages)'"))
+            }
+        }
+        let ready = Task { await subscribed.value.map { _ in () } }
+        let listener = Task(executorPreference: executor) {
+            guard case .success(let subscription) = await subscribed.value else { return }
+            do {
+                for try await message in subscription { onMessage(message.payload) }
+            } catch {}
+            guard !Task.isCancelled else { return }
+            // The subscription ended with the connection: forget it, so that the next waiter
+            // subscribes again, and let the waiters go on by their timers.
+            self.entries.withLock { entries in
+                if entries[keys.lock]?.id == id { entries[keys.lock] = nil }
+            }
+            onEnd()
+        }
+        return (ready, listener)
+    }
+}
