@@ -16,6 +16,10 @@ enum LockBenchmark {
         // An executable may take over the global executor; a library never does.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
+            if CommandLine.arguments.count > 1, CommandLine.arguments[1] == FairContenderChild.command {
+                try await FairContenderChild.run(Array(CommandLine.arguments.dropFirst(2)))
+                return
+            }
             try await run()
         } catch {
             FileHandle.standardError.write(Data("lock-benchmark: \(error)\n".utf8))
@@ -36,9 +40,11 @@ enum LockBenchmark {
 
         print("lock benchmark: \(options.rounds) round(s) on 127.0.0.1:\(options.port); " +
               "(a) \(options.sequentialCycles) cycles, (b) \(options.concurrentCycles) cycles over 64 tasks, " +
-              "(c) \(options.handOffSeconds) s of \(options.contenders) contenders holding \(options.holdMilliseconds) ms")
+              "(c) \(options.handOffSeconds) s of \(options.contenders) contenders holding \(options.holdMilliseconds) ms; " +
+              "(f) the fair lock beside Locker, the same contention in tasks and in processes, and uncontended server cost")
         let context = Context(options: options, client: client, user: LibraryUserProcess(port: options.port), server: server, limit: limit, redisPy: redisPy)
         var table = LockResultTable()
+        var fairTable = FairResultTable()
         for round in 1 ... options.rounds {
             print("round \(round)/\(options.rounds)…")
             // Odd rounds run ours first, even rounds the references first: whatever runs first
@@ -47,9 +53,16 @@ enum LockBenchmark {
             if options.cases.contains("a") { try await context.sequential(forward: forward, into: &table) }
             if options.cases.contains("b") { try await context.concurrent(forward: forward, into: &table) }
             if options.cases.contains("c") { try await context.handOff(forward: forward, into: &table) }
+            if options.cases.contains("f") { try await context.fairComparison(round: round, forward: forward, into: &fairTable) }
         }
         print()
-        print(table.render(holdMilliseconds: options.holdMilliseconds, contenders: options.contenders))
+        if options.cases.contains(where: { "abc".contains($0) }) {
+            print(table.render(holdMilliseconds: options.holdMilliseconds, contenders: options.contenders))
+        }
+        if !fairTable.isEmpty {
+            print()
+            print(fairTable.render(holdMilliseconds: options.holdMilliseconds, contenders: options.contenders))
+        }
         await client.shutdown()
         await server.connection.close()
     }
@@ -66,7 +79,7 @@ struct Context: Sendable {
 
     /// Ours, run by `library-user` on `executor`.
     func ours(_ workload: String, _ executor: ExecutorConfiguration, _ arguments: [String]) async throws -> CycleMeasurement {
-        try await server.measure { CycleMeasurement(try await user.run(workload, executor: executor, arguments)) }
+        try await server.measure(cycles: .scripts) { CycleMeasurement(try await user.run(workload, executor: executor, arguments)) }
     }
 
     /// (a) one task, sequential: ours (both executors), redis-py, the limits and the diagnostics.
@@ -74,11 +87,11 @@ struct Context: Sendable {
         let cycles = options.sequentialCycles
         let a = try await inOrder(forward, [
             { try await ours("lock-sequential", .default, ["--requests", String(cycles)]) },
-            { try await server.measure { try await redisPy.sequential(cycles: options.pythonCycles) } },
+            { try await server.measure(cycles: .redisPy) { try await redisPy.sequential(cycles: options.pythonCycles) } },
             { try await server.measure { try await limit.cyclesPerSecond(clients: 1, requests: cycles * 2) } },
             { try await server.measure { try await Diagnostics.clientPings(client, cycles: cycles) } },
-            { try await server.measure { try await Diagnostics.rawScripts(client, cycles: cycles) } },
-            { try await server.measure { try await limit.scriptCyclesPerSecond(clients: 1, requests: cycles) } },
+            { try await server.measure(cycles: .scripts) { try await Diagnostics.rawScripts(client, cycles: cycles) } },
+            { try await server.measure(cycles: .scripts) { try await limit.scriptCyclesPerSecond(clients: 1, requests: cycles) } },
             { try await ours("lock-sequential", .nio, ["--requests", String(cycles)]) },
         ])
         for (executor, mine) in [(ExecutorConfiguration.default, a[0]), (.nio, a[6])] {
@@ -140,8 +153,8 @@ struct LockBenchmarkOptions {
     var handOffSeconds = 3
     var holdMilliseconds = 2
     var contenders = 8
-    /// Which cases to run, of `a`, `b` and `c` (`--only ab`).
-    var cases: Set<Character> = ["a", "b", "c"]
+    /// Which cases to run, of `a`, `b`, `c` and `f` (`--only ab`).
+    var cases: Set<Character> = ["a", "b", "c", "f"]
     var python = ".venv-bench/bin/python"
     var peerScript = "Benchmarks/LockBenchmark/python/redis_py_lock_bench.py"
 
@@ -154,7 +167,7 @@ struct LockBenchmarkOptions {
             case "--peer-script": peerScript = value
             case "--only":
                 cases = Set(value)
-                guard !cases.isEmpty, cases.isSubset(of: ["a", "b", "c"]) else { throw BenchmarkError("--only takes letters of abc") }
+                guard !cases.isEmpty, cases.isSubset(of: ["a", "b", "c", "f"]) else { throw BenchmarkError("--only takes letters of abcf") }
             default:
                 guard let number = Int(value), number > 0 else { throw BenchmarkError("\(flag) needs a positive number") }
                 switch flag {
@@ -168,7 +181,7 @@ struct LockBenchmarkOptions {
                     concurrentCycles = max(6_400, concurrentCycles * number / 100)
                     handOffSeconds = max(1, handOffSeconds * number / 100)
                 default:
-                    throw BenchmarkError("unknown option \(flag); known: --port N --rounds N --scale PERCENT --only abc --contenders N --hold-ms N --python PATH --peer-script PATH")
+                    throw BenchmarkError("unknown option \(flag); known: --port N --rounds N --scale PERCENT --only abcf --contenders N --hold-ms N --python PATH --peer-script PATH")
                 }
             }
         }

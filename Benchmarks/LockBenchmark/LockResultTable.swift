@@ -133,8 +133,11 @@ struct LockResultTable {
         lines.append("round-trip limit of this machine and server, not a lock: the lock scripts also cost redis-server CPU, which the")
         lines.append("script-aware limit includes (its release runs the script's cheap path, so it is an upper bound).")
         lines.append("")
-        lines.append("| case | side | cycles/s | p50 / p99 per cycle µs | client CPU (cores) | redis-server CPU (cores) | redis-server time per call (last round) |")
-        lines.append("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+        lines.append("Server µs per cycle: `INFO commandstats` usec of the scripts (and redis-py's `SET`) ÷ cycles, as Benchmarks/server-cost.py")
+        lines.append("measures it (a script's time includes the commands it runs); – for runs without lock scripts.")
+        lines.append("")
+        lines.append("| case | side | cycles/s | p50 / p99 per cycle µs | client CPU (cores) | redis-server CPU (cores) | server µs per cycle | redis-server time per call (last round) |")
+        lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
         for kind in ThroughputCase.allCases {
             guard let byExecutor = throughput[kind], let rows = byExecutor.values.first else { continue }
             if kind == .sequentialVersusRedisPy || kind == .concurrentVersusLimit {
@@ -187,9 +190,11 @@ struct LockResultTable {
 
     private func detailRow(_ name: String, _ side: String, _ runs: [CycleMeasurement]) -> String {
         let p50 = runs.compactMap(\.p50Microseconds), p99 = runs.compactMap(\.p99Microseconds)
-        return String(format: "| %@ | %@ | %.0f | %.0f / %.0f | %.2f | %.2f | %@ |", name, side, median(runs.map(\.cyclesPerSecond)),
+        let values = runs.compactMap(\.serverMicrosecondsPerCycle)
+        let perCycle: String = values.isEmpty ? "–" : String(format: "%.1f", median(values))
+        return String(format: "| %@ | %@ | %.0f | %.0f / %.0f | %.2f | %.2f | %@ | %@ |", name, side, median(runs.map(\.cyclesPerSecond)),
                       p50.isEmpty ? 0 : median(p50), p99.isEmpty ? 0 : median(p99), median(runs.map { $0.clientCores ?? 0 }),
-                      median(runs.map { $0.serverCores ?? 0 }),
+                      median(runs.map { $0.serverCores ?? 0 }), perCycle,
                       runs.last?.serverCommands ?? "")
     }
 

@@ -13,6 +13,9 @@ struct CycleMeasurement: Sendable {
     var clientCores: Double?
     /// redis-server's own time per call of the commands the run sent (`INFO commandstats`).
     var serverCommands: String?
+    /// redis-server's time per lock cycle (`INFO commandstats`, see ``ServerCost``), `nil`
+    /// for runs without lock commands.
+    var serverMicrosecondsPerCycle: Double?
 }
 
 extension CycleMeasurement {

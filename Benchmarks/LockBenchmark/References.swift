@@ -94,7 +94,7 @@ struct RedisPyPeer: Sendable {
 struct ServerProbe: Sendable {
     let connection: RedisConnection
 
-    func measure(_ body: @Sendable () async throws -> CycleMeasurement) async throws -> CycleMeasurement {
+    func measure(cycles: ServerCost.Cycles? = nil, _ body: @Sendable () async throws -> CycleMeasurement) async throws -> CycleMeasurement {
         _ = try await connection.send("CONFIG", "RESETSTAT")
         let before = try await cpuSeconds()
         let clientBefore = Self.clientCPUSeconds()
@@ -107,6 +107,7 @@ struct ServerProbe: Sendable {
         result.serverCores = (after - before) / elapsed.seconds
         result.clientCores = (clientAfter - clientBefore) / elapsed.seconds
         result.serverCommands = try await commandTimes()
+        if let cycles { result.serverMicrosecondsPerCycle = try await ServerCost(connection: connection).microsecondsPerCycle(of: cycles) }
         return result
     }
 
@@ -138,19 +139,10 @@ struct ServerProbe: Sendable {
 
     /// `EVALSHA 5.1 µs × 20000, …`: the commands that took most server time, with time per call.
     private func commandTimes() async throws -> String {
-        var rows: [(name: String, calls: Double, usec: Double)] = []
-        for (key, value) in try await info("commandstats") {
-            let name = key.replacingOccurrences(of: "cmdstat_", with: "").uppercased()
-            guard name != "INFO", name != "CONFIG|RESETSTAT" else { continue }
-            var fields: [Substring: Double] = [:]
-            for pair in value.split(separator: ",") {
-                let parts = pair.split(separator: "=")
-                if parts.count == 2, let number = Double(parts[1]) { fields[parts[0]] = number }
-            }
-            if let calls = fields["calls"], let usec = fields["usec"], calls > 0 { rows.append((name, calls, usec)) }
-        }
-        return rows.sorted { $0.usec > $1.usec }.prefix(3)
-            .map { String(format: "%@ %.1f µs × %.0f", $0.name, $0.usec / $0.calls, $0.calls) }
+        let rows = try await ServerCost(connection: connection).commands()
+            .filter { $0.key != "info" && $0.key != "config|resetstat" && $0.value.calls > 0 }
+        return rows.sorted { $0.value.usec > $1.value.usec }.prefix(3)
+            .map { String(format: "%@ %.1f µs × %.0f", $0.key.uppercased(), $0.value.usec / $0.value.calls, $0.value.calls) }
             .joined(separator: ", ")
     }
 }
