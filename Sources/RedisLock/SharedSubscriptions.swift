@@ -19,54 +19,58 @@ final class SharedSubscriptions: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
     private let nextID = Atomic<UInt64>(0)
 
-    /// Joins (or opens) the subscription to `keys.channel` and returns once it is confirmed,
-    /// with the membership to hand back to ``leave(_:membership:)``. When this join opens it,
-    /// each message's payload goes to `onMessage` and the end of the connection to `onEnd`,
-    /// in a task that prefers `executor`.
+    /// Joins (or opens) the subscription to `channel` (by default the lock's release channel,
+    /// `keys.channel`) and returns once it is confirmed, with the membership to hand back to
+    /// ``leave(_:channel:membership:)``. When this join opens it, each message's payload goes
+    /// to `onMessage` and the end of the connection to `onEnd`, in a task that prefers
+    /// `executor`.
     func join(
-        _ keys: LockKeys, backend: any LockBackend, bufferLimit: Int, executor: (any TaskExecutor)?,
+        _ keys: LockKeys, channel: String? = nil, backend: any LockBackend, bufferLimit: Int, executor: (any TaskExecutor)?,
         onMessage: @escaping @Sendable (ByteBuffer) -> Void, onEnd: @escaping @Sendable () -> Void
     ) async throws(LockError) -> UInt64 {
+        let channel = channel ?? keys.channel
         let (id, ready) = entries.withLock { entries -> (UInt64, Task<Result<Void, LockError>, Never>) in
-            if var entry = entries[keys.lock] {
+            if var entry = entries[channel] {
                 entry.users += 1
-                entries[keys.lock] = entry
+                entries[channel] = entry
                 return (entry.id, entry.ready)
             }
             let id = nextID.add(1, ordering: .relaxed).newValue
-            let (ready, listener) = open(keys, id: id, backend: backend, bufferLimit: bufferLimit, executor: executor, onMessage: onMessage, onEnd: onEnd)
-            entries[keys.lock] = Entry(id: id, users: 1, ready: ready, listener: listener)
+            let (ready, listener) = open(keys, channel: channel, id: id, backend: backend, bufferLimit: bufferLimit, executor: executor, onMessage: onMessage, onEnd: onEnd)
+            entries[channel] = Entry(id: id, users: 1, ready: ready, listener: listener)
             return (id, ready)
         }
         if case .failure(let error) = await ready.value {
-            leave(keys, membership: id)
+            leave(keys, channel: channel, membership: id)
             throw error
         }
         return id
     }
 
-    /// Leaves the subscription; the last member's leaving unsubscribes.
-    func leave(_ keys: LockKeys, membership id: UInt64) {
+    /// Leaves the subscription to `channel` (by default `keys.channel`); the last member's
+    /// leaving unsubscribes.
+    func leave(_ keys: LockKeys, channel: String? = nil, membership id: UInt64) {
+        let channel = channel ?? keys.channel
         let listener: Task<Void, Never>? = entries.withLock { entries in
-            guard var entry = entries[keys.lock], entry.id == id else { return nil }
+            guard var entry = entries[channel], entry.id == id else { return nil }
             entry.users -= 1
             guard entry.users == 0 else {
-                entries[keys.lock] = entry
+                entries[channel] = entry
                 return nil
             }
-            entries[keys.lock] = nil
+            entries[channel] = nil
             return entry.listener
         }
         listener?.cancel()  // ends the iteration, which unsubscribes
     }
 
     private func open(
-        _ keys: LockKeys, id: UInt64, backend: any LockBackend, bufferLimit: Int, executor: (any TaskExecutor)?,
+        _ keys: LockKeys, channel: String, id: UInt64, backend: any LockBackend, bufferLimit: Int, executor: (any TaskExecutor)?,
         onMessage: @escaping @Sendable (ByteBuffer) -> Void, onEnd: @escaping @Sendable () -> Void
     ) -> (Task<Result<Void, LockError>, Never>, Task<Void, Never>) {
         let subscribed = Task { () -> Result<RedisSubscription, LockError> in
             do throws(RedisError) {
-                return .success(try await backend.subscribe(toWakeUps: keys.channel, bufferLimit: bufferLimit))
+                return .success(try await backend.subscribe(toWakeUps: channel, bufferLimit: bufferLimit))
             } catch {
                 return .failure(LockError.from(error, during: "subscribing to the release channel of '\(keys.name.escapedForMessages)'"))
             }
@@ -81,7 +85,7 @@ final class SharedSubscriptions: Sendable {
             // The subscription ended with the connection: forget it, so that the next waiter
             // subscribes again, and let the waiters go on by their timers.
             self.entries.withLock { entries in
-                if entries[keys.lock]?.id == id { entries[keys.lock] = nil }
+                if entries[channel]?.id == id { entries[channel] = nil }
             }
             onEnd()
         }

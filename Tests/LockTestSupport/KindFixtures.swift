@@ -28,7 +28,7 @@ package enum KindFixtures {
 
     /// Writes the fair lock `prefix{name}` held by `token`/`owner` with `fence`, and `waiters`
     /// queued in that order (arrival numbers from `:queue:seq`, deadlines 2 s ahead, each
-    /// waiter's `TTL_MS|record prefix` in `:waiters`, the three auxiliary keys expiring).
+    /// waiter's `TTL_MS|TAG|record prefix` in `:waiters`, the three auxiliary keys expiring).
     /// Returns the lock's key.
     @discardableResult
     package static func writeFairLock(
@@ -48,7 +48,7 @@ package enum KindFixtures {
             commands.append(RESPCommand("ZADD", key + ":queue", String(arrival), waiter.token))
             commands.append(RESPCommand("ZADD", key + ":deadlines", String(now + 2_000), waiter.token))
             commands.append(RESPCommand("HMSET", key + ":waiters", waiter.token,
-                                        "\(ttlMilliseconds)|" + recordPrefix(kind: "fair", token: waiter.token, owner: waiter.owner)))
+                                        "\(ttlMilliseconds)|0123456789abcdef|" + recordPrefix(kind: "fair", token: waiter.token, owner: waiter.owner)))
         }
         if !waiters.isEmpty {
             for auxiliary in [":queue", ":deadlines", ":waiters"] {

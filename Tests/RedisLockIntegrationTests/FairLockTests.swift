@@ -175,7 +175,8 @@ struct FairLockTests {
     }
 
     /// The storage contract: a STRING record of kind fair (an ordinary held lock to a plain
-    /// `Locker`), two ZSETs and a HASH with `TTL|record prefix`, all expiring, the arrival
+    /// `Locker`), two ZSETs and a HASH with `TTL|TAG|record prefix` (`TAG` naming the waiting locker's grant
+    /// channel), all expiring, the arrival
     /// counter not; `tryLock` on a free lock with a live waiter queued hands it to the waiter.
     @Test func storageLayoutFollowsTheContract() async throws {
         try await withLockServer { pool, admin in
@@ -200,7 +201,8 @@ struct FairLockTests {
             #expect(try await admin.pttl(keys.sequence) == -1)
             let fields = try await admin.send("HKEYS", keys.waiters).decode(as: [String].self)
             let entries = try fields + [await admin.send("HGET", keys.waiters, fields.first ?? "").decode(as: String.self)]
-            #expect(entries.count == 2 && entries[1].hasPrefix("2000|{\"v\":1,\"kind\":\"fair\",\"token\":\"\(entries[0])\",\"owner\":\"waiting\",\"acquired_ms\":"), "\(entries)")
+            #expect(entries.count == 2 && entries[1].hasPrefix("2000|\(waiting.grantTag)|{\"v\":1,\"kind\":\"fair\",\"token\":\"\(entries[0])\",\"owner\":\"waiting\",\"acquired_ms\":"), "\(entries)")
+            #expect(waiting.grantTag.count == 16 && waiting.grantTag.allSatisfy(\.isHexDigit))
             let score = try await admin.send("ZSCORE", keys.deadlines, entries[0]).decode(as: Double.self)
             let now = try await admin.serverMilliseconds()
             #expect((now ... now + 2_000).contains(Int64(score)), "the deadline is the server's clock plus the waiter deadline")

@@ -2,18 +2,38 @@ import NIOCore
 import RESP
 import Synchronization
 
-/// The waiters of one ``FairLocker`` by lock and token, and its subscriptions to the locks'
-/// release channels (one per lock, shared by its waiters, opened by the first and dropped when
-/// the last leaves).
+/// The waiters of one ``FairLocker`` by lock and token, and its subscriptions (two per lock,
+/// shared by its waiters, opened by the first and dropped when the last leaves): the lock's
+/// release channel, and this locker's own grant channel for the lock.
 ///
-/// A hand-off publishes `granted:<token>|<record>` on the lock's shared channel; the message
-/// goes to the waiter with that token (if it is one of ours) and nobody else is woken. Any
-/// other message (a release with nobody queued, a plain ``Locker``'s release) wakes every
-/// waiter of the lock to try again. A release by this locker delivers its hand-off to a local
-/// waiter directly (``deliver(key:token:value:)``), without waiting for the message.
+/// A hand-off publishes `granted:<token>|<record>` on the grant channel of the locker whose
+/// waiter it is (its ``tag`` rides in the waiter's queue entry), so only that process wakes,
+/// not every process waiting for the lock; the message goes to the waiter with that token.
+/// Any message on the release channel (a release with nobody queued, a plain ``Locker``'s
+/// release, an operator's force-release) wakes every waiter of the lock to try again. A
+/// release by this locker delivers its hand-off to a local waiter directly
+/// (``deliver(key:token:value:)``), without waiting for the message.
 final class FairGrantListeners: Sendable {
     private let waiters = Mutex<[String: [String: FairWaiter]]>([:])
     private let subscriptions = SharedSubscriptions()
+
+    /// This locker's name in grant channels: 16 random hex digits.
+    let tag: String = {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }()
+
+    /// The channel hand-offs to this locker's waiters of a lock are published on:
+    /// `<release channel>:<tag>`, in the lock's hash tag (one Cluster slot).
+    func grantChannel(_ keys: LockKeys) -> String {
+        keys.channel + ":" + tag
+    }
+
+    /// Both subscriptions a waiter joins.
+    struct Membership: Sendable {
+        let release: UInt64
+        let grants: UInt64
+    }
 
     /// Adds `waiter` under `token` for the lock at `key`.
     func register(_ waiter: FairWaiter, key: String, token: String) {
@@ -41,19 +61,32 @@ final class FairGrantListeners: Sendable {
         for waiter in waiters.withLock({ Array(($0[key] ?? [:]).values) }) { waiter.signal.signal() }
     }
 
-    /// Joins (or opens) the subscription to `keys.channel`; returns once the server confirmed
-    /// it, with the membership to hand back to ``leave(_:membership:)``.
-    func join(_ keys: LockKeys, backend: any LockBackend) async throws(LockError) -> UInt64 {
-        try await subscriptions.join(
+    /// Joins (or opens) the subscriptions to the lock's release channel and to this locker's
+    /// grant channel for it; returns once the server confirmed both, with the membership to
+    /// hand back to ``leave(_:membership:)``.
+    func join(_ keys: LockKeys, backend: any LockBackend) async throws(LockError) -> Membership {
+        let release = try await subscriptions.join(
             keys, backend: backend, bufferLimit: 64, executor: nil,
             onMessage: { payload in self.handle(String(buffer: payload), key: keys.lock) },
             onEnd: { self.wakeAll(key: keys.lock) }
         )
+        do throws(LockError) {
+            let grants = try await subscriptions.join(
+                keys, channel: grantChannel(keys), backend: backend, bufferLimit: 64, executor: nil,
+                onMessage: { payload in self.handle(String(buffer: payload), key: keys.lock) },
+                onEnd: { self.wakeAll(key: keys.lock) }
+            )
+            return Membership(release: release, grants: grants)
+        } catch {
+            subscriptions.leave(keys, membership: release)
+            throw error
+        }
     }
 
-    /// Leaves the subscription; the last member's leaving unsubscribes.
-    func leave(_ keys: LockKeys, membership id: UInt64) {
-        subscriptions.leave(keys, membership: id)
+    /// Leaves both subscriptions; the last member's leaving unsubscribes.
+    func leave(_ keys: LockKeys, membership: Membership) {
+        subscriptions.leave(keys, channel: grantChannel(keys), membership: membership.grants)
+        subscriptions.leave(keys, membership: membership.release)
     }
 
     /// `granted:<token>|<record>` goes to that waiter; anything else wakes them all.

@@ -7,8 +7,11 @@
 /// - `lock:{orders:42}:queue`: ZSET of waiter tokens by arrival number;
 /// - `lock:{orders:42}:queue:seq`: the arrival counter, never expiring;
 /// - `lock:{orders:42}:deadlines`: ZSET of waiter tokens by deadline (server ms);
-/// - `lock:{orders:42}:waiters`: HASH of waiter token to `GRANT_TTL_MS|record prefix`;
-/// - `lock:{orders:42}:released`: the channel releases and hand-offs publish on.
+/// - `lock:{orders:42}:waiters`: HASH of waiter token to `GRANT_TTL_MS|TAG|record prefix`,
+///   where `TAG` names the waiting locker's grant channel;
+/// - `lock:{orders:42}:released`: the channel releases publish on;
+/// - `lock:{orders:42}:released:<TAG>`: the channel hand-offs to one locker's waiters
+///   publish on, so a hand-off wakes only the process it goes to.
 public struct FairKeys: Sendable, Hashable {
     /// The lock, fence and channel names, as for a ``Locker``.
     public let lock: LockKeys

@@ -38,7 +38,7 @@ extension FairLocker {
 
         let waiter = FairWaiter(signal: WakeSignal(eventLoop: backend.eventLoopGroup.any()))
         listeners.register(waiter, key: keys.lock.lock, token: token)
-        var membership: UInt64?
+        var membership: FairGrantListeners.Membership?
         defer {
             listeners.unregister(key: keys.lock.lock, token: token)
             if let membership { listeners.leave(keys.lock, membership: membership) }

@@ -39,6 +39,10 @@ public final class FairLocker: DistributedLock {
     /// proxy. It takes no locks of its own.
     let base: Locker
     let listeners = FairGrantListeners()
+
+    /// The tag of this locker's grant channels (see ``FairKeys``): hand-offs to its waiters
+    /// are published on `<release channel>:<tag>`.
+    package var grantTag: String { listeners.tag }
     /// What this locker's releases publish when nobody is queued.
     let tag = LockValidation.newToken()
     private let escapedOwner: String
@@ -120,7 +124,7 @@ public final class FairLocker: DistributedLock {
     func runAcquire(_ keys: FairKeys, token: String, ttl: Int64, deadline: Int64, whenWritten: @Sendable () -> Void) async throws(RedisError) -> FairReply {
         let handOff = deadline > 0 ? min(ttl, deadline) : ttl
         let arguments = [
-            token, recordPrefix(token), String(ttl), String(deadline), String(handOff),
+            token, recordPrefix(token), String(ttl), String(deadline), "\(handOff)|\(listeners.tag)",
             keys.lock.channel, backend.wakeUpPublishCommand, String(deadline + Self.queueExpiryMargin),
         ]
         let reply = try await backend.run(FairScripts.acquire, keys: keys.scriptKeys, arguments: arguments, whenWritten: whenWritten)

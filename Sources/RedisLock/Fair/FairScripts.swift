@@ -13,8 +13,9 @@ public enum FairScripts {
     /// `grant(now, skip)`, which hands the free lock to the oldest live waiter other than
     /// `skip` (its record completed with the clock and a new fence, its TTL the smaller of its
     /// hand-off TTL and its remaining deadline), removes it from the queue and publishes
-    /// `granted:<token>|<record>` on the channel; it returns that token and record, or nothing
-    /// when the queue is empty or `skip` is at its head.
+    /// `granted:<token>|<record>` on the waiter's grant channel (`<channel>:<tag>`, the tag
+    /// from its queue entry; the channel itself when the tag is empty); it returns that token
+    /// and record, or nothing when the queue is empty or `skip` is at its head.
     static let prologue = """
         redis.replicate_commands()
         local function clock()
@@ -41,12 +42,15 @@ public enum FairScripts {
             local deadline = redis.call('ZSCORE', KEYS[4], head)
             forget(head)
             local bar = entry and string.find(entry, '|', 1, true)
-            if bar and deadline then
+            local bar2 = bar and string.find(entry, '|', bar + 1, true)
+            if bar2 and deadline then
               local ttl = math.min(tonumber(string.sub(entry, 1, bar - 1)), tonumber(deadline) - now)
               if ttl >= 1 then
                 local fence = redis.call('INCR', KEYS[2])
-                local value = string.sub(entry, bar + 1) .. string.format('%d,"fence":%d}', now, fence)
+                local value = string.sub(entry, bar2 + 1) .. string.format('%d,"fence":%d}', now, fence)
                 redis.call('SET', KEYS[1], value, 'PX', string.format('%d', ttl))
+                local tag = string.sub(entry, bar + 1, bar2 - 1)
+                if tag ~= '' then channel = channel .. ':' .. tag end
                 redis.call(publish, channel, 'granted:' .. head .. '|' .. value)
                 return head, value
               end
@@ -68,7 +72,7 @@ public enum FairScripts {
     ///   arrival number is kept) and its deadline moves to now + deadline.
     ///
     /// ARGV: token, record prefix (up to `"acquired_ms":`), TTL ms, waiter deadline ms (`0`:
-    /// do not queue), hand-off TTL ms, channel, publish command, expiry ms of the auxiliary
+    /// do not queue), `<hand-off TTL ms>|<grant channel tag>`, channel, publish command, expiry ms of the auxiliary
     /// keys. Returns `{1, value, fence, now}` when the caller holds the lock, `{0, holder's
     /// value or false, holder's PTTL, now}` when not.
     public static let acquire = RedisScript(prologue + """

@@ -60,7 +60,7 @@ package enum LockKindDecoder {
     }
 
     /// A fair lock from its holder's record and TTL, its queue's length, and the head's token
-    /// and `TTL_MS|record prefix` from `KEY:waiters` (when someone waits).
+    /// and `TTL_MS|TAG|record prefix` from `KEY:waiters` (when someone waits).
     package static func fair(
         record: [UInt8], ttlMilliseconds: Int64?, queueLength: Int?, head: (token: [UInt8], waiter: [UInt8]?)?
     ) -> LockKindDetail {
@@ -72,12 +72,12 @@ package enum LockKindDecoder {
         return LockKindDetail(kind: .fair, holders: [holder], queueLength: queueLength, queueHead: headHolder)
     }
 
-    /// A fair lock's waiter from its token and its `TTL_MS|record prefix` (the owner is read
-    /// from the prefix; the value is kept as it is).
+    /// A fair lock's waiter from its token and its `TTL_MS|TAG|record prefix` (the owner is
+    /// read from the prefix, which starts at the first `{`; the value is kept as it is).
     static func waiter(token: [UInt8], value: [UInt8]) -> KindHolder {
         var owner: String?
-        if let bar = value.firstIndex(of: UInt8(ascii: "|")) {
-            let prefix = String(decoding: value[(bar + 1)...], as: UTF8.self)
+        if let bar = value.firstIndex(of: UInt8(ascii: "|")), let brace = value[bar...].firstIndex(of: UInt8(ascii: "{")) {
+            let prefix = String(decoding: value[brace...], as: UTF8.self)
             owner = LockRecord(parsing: prefix + "0,\"fence\":0}")?.owner
         }
         return KindHolder(role: .waiter, field: token, value: value, token: String(decoding: token, as: UTF8.self), owner: owner)
