@@ -3,7 +3,7 @@ import RESP
 extension FairLocker {
     /// Takes lock `name`, queueing in arrival order for up to `wait` while it is held.
     ///
-    /// The waiter subscribes to the lock's release channel, then runs
+    /// The waiter subscribes to the lock's release channel and its locker's grant channel, then runs
     /// ``FairScripts/acquire``, which takes the lock or queues it; it renews its deadline every
     /// third of ``waiterDeadline`` (the same script). A release hands the lock to the oldest
     /// live waiter in its own script and tells it with `granted:<token>|<record>`: the waiter

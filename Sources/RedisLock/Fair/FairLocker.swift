@@ -17,8 +17,9 @@ import Synchronization
 /// and is skipped at hand-off. A lock handed to a waiter lives only until that waiter's
 /// deadline until the waiter confirms it (setting the full TTL), so a waiter that vanished at
 /// the moment of hand-off costs the lock at most its deadline. The new holder owns the lock
-/// before it hears of it: the hand-off message (`granted:<token>|<record>` on the lock's
-/// release channel) carries its record, so the hand-off gap is one message. Cancelled and
+/// before it hears of it: the hand-off message (`granted:<token>|<record>` on the grant
+/// channel of the waiter's locker, so no other process wakes) carries its record, so the
+/// hand-off gap is one message. Cancelled and
 /// timed-out waits remove their entry at once.
 ///
 /// Keys and values: see ``FairKeys`` and ``FairScripts``; the holder's record is a
