@@ -1,5 +1,3 @@
-import RESP
-
 /// The wait for a lock whose waiters queue in a ``LocalWaitQueue`` and are woken through
 /// ``ReleaseListeners``: ``Locker/lock(_:ttl:wait:token:)`` and, through ``HolderCore``, the
 /// read-write lock and the semaphore. `Try` is the kind's single try and the words of its
