@@ -53,7 +53,7 @@ extension FairLocker {
                 } catch where error.isTransient {
                     progress.failure = error
                 } catch {
-                    notePubSubRefused(error)
+                    base.notePubSubRefused(error, waiters: "fair waiters")
                 }
             }
             if let value = waiter.takeGrant(), let lease = await accept(value, keys: keys, token: token, ttl: ttl, progress: progress) {
@@ -141,11 +141,6 @@ extension FairLocker {
     /// Whether waiters poll rather than wait for messages: through a proxy, or once
     /// subscribing was refused (as for ``Locker``).
     var pollsForReleases: Bool { base.pollsForReleases }
-
-    private func notePubSubRefused(_ error: LockError) {
-        guard !base.pubSubRefused.exchange(true, ordering: .relaxed) else { return }
-        logger.debug("subscribing to release messages was refused (\(error.message.escapedForMessages)); fair waiters poll instead")
-    }
 }
 
 /// What a fair wait has seen so far.

@@ -180,12 +180,4 @@ final class HolderCore: Sendable {
 }
 
 /// The outcome of one try of ``HolderCore/tryAcquire(_:ttl:token:role:)``.
-enum HolderAttempt: Sendable {
-    case acquired(LockLease)
-    case held(HolderContention)
-
-    var lease: LockLease? {
-        if case .acquired(let lease) = self { return lease }
-        return nil
-    }
-}
+typealias HolderAttempt = LockTryResult<HolderContention>
