@@ -16,7 +16,7 @@ extension DashboardState {
     var scanBasis: ScanBasis {
         var watched: [[UInt8]] = []
         if let selectedKey { watched.append(selectedKey) }
-        if case .detail(let key) = mode { watched.append(key) }
+        if let key = detailKey { watched.append(key) }
         return ScanBasis(
             generation: generation, sortColumn: sortColumn, sortDirection: sortDirection, filter: filter,
             attentionOnly: attentionOnly, ttlCeilings: ttlCeilings, histories: histories, watchedKeys: watched
@@ -56,7 +56,7 @@ extension DashboardState {
         histories = prepared.histories
         var watched: [[UInt8]] = []
         if let selectedKey { watched.append(selectedKey) }
-        if case .detail(let key) = mode { watched.append(key) }
+        if let key = detailKey { watched.append(key) }
         for key in watched where !prepared.basis.watchedKeys.contains(key) && histories[ByteKey(key)]?.lastSeenGeneration != generation {
             if let lock = table.lock(withKey: key) { ScanBasis.record(lock, in: &histories, generation: generation) }
         }
@@ -66,6 +66,7 @@ extension DashboardState {
             detailPresent = current != nil
             if let current { detailLock = current }
         }
+        followHolders()
         followSelectedKey()
         if !snapshot.unreachableNodes.isEmpty {
             let nodes = snapshot.unreachableNodes.map { TerminalText.sanitize($0) }.joined(separator: "; ")
@@ -168,7 +169,7 @@ extension DashboardState {
         setStatus("now watching \(TerminalText.sanitize(match))", .success)
     }
 
-    private mutating func recordEvents(_ new: [LockEvent]) {
+    mutating func recordEvents(_ new: [LockEvent]) {
         guard !new.isEmpty else { return }
         events.append(contentsOf: new.suffix(Self.eventLimit))
         if events.count > Self.eventLimit { events.removeFirst(events.count - Self.eventLimit) }
