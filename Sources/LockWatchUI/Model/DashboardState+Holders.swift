@@ -97,15 +97,15 @@ extension DashboardState {
         let what = Self.describe(release)
         switch outcome {
         case .released(let auditEntryID):
-            let audit = auditEntryID.map { "audit entry \(TerminalText.sanitize($0))" } ?? "audit entry NOT written"
+            let audit = OutcomeText.audit(auditEntryID)
             setStatus("released \(what); the other holders keep theirs (\(audit))", .success)
             recordHolderRelease(release)
         case .releasedCopies(let released, let held, let others):
-            let rest = others.isEmpty ? "" : "; " + others.map { TerminalText.sanitize($0) }.joined(separator: "; ")
+            let rest = OutcomeText.others(others)
             setStatus("released \(what) on \(released) of \(held) nodes (audit entry on each)\(rest)", released == held ? .success : .warning)
             recordHolderRelease(release)
         case .changedHands(let currentValue):
-            let current = ValueFormat.prefix(TerminalText.sanitize(Array(currentValue.prefix(256))), columns: 40)
+            let current = OutcomeText.current(currentValue)
             setStatus("refused: \(what) changed since it was shown (now \(current)); nothing deleted", .warning)
         case .vanished:
             setStatus("\(what) was already gone; nothing deleted", .warning)

@@ -103,7 +103,7 @@ extension DashboardState {
         let key = TerminalText.sanitize(lock.keyBytes)
         switch outcome {
         case .released(let auditEntryID):
-            let audit = auditEntryID.map { "audit entry \(TerminalText.sanitize($0))" } ?? "audit entry NOT written"
+            let audit = OutcomeText.audit(auditEntryID)
             setStatus("released \(key) (\(audit))", .success)
             let event = LockEvent(
                 kind: .forceReleased, keyBytes: lock.keyBytes, owner: lock.owner,
@@ -111,7 +111,7 @@ extension DashboardState {
             )
             recordEvents([event])
         case .releasedCopies(let released, let held, let others):
-            let rest = others.isEmpty ? "" : "; " + others.map { TerminalText.sanitize($0) }.joined(separator: "; ")
+            let rest = OutcomeText.others(others)
             setStatus("released \(key) on \(released) of \(held) nodes (audit entry on each)\(rest)", released == held ? .success : .warning)
             let event = LockEvent(
                 kind: .forceReleased, keyBytes: lock.keyBytes, owner: lock.owner,
@@ -119,7 +119,7 @@ extension DashboardState {
             )
             recordEvents([event])
         case .changedHands(let currentValue):
-            let current = ValueFormat.prefix(TerminalText.sanitize(Array(currentValue.prefix(256))), columns: 40)
+            let current = OutcomeText.current(currentValue)
             setStatus("refused: \(key) changed hands (now \(current)); nothing deleted", .warning)
         case .vanished:
             setStatus("\(key) had already vanished; nothing deleted", .warning)
