@@ -45,6 +45,7 @@ enum DashboardLauncher {
             state: state,
             refresh: { try await watched.live.refresh(tolerance: max(interval, .seconds(1))) },
             forceRelease: { lock in await watched.live.forceRelease(lock, audit: audit) },
+            releaseHolder: { release in await watched.live.forceRelease(release.lock, expecting: release.expectation, audit: audit) },
             listen: { deliver in
                 // Expiry notifications add nothing to the change stream: only when scanning.
                 guard await scanningMode(of: watched.live) else { return }

@@ -12,6 +12,8 @@ public enum DashboardCommand: Sendable, Hashable {
     case setPaused(Bool)
     /// Delete this lock, if its key still holds exactly this value (the operator confirmed).
     case forceRelease(InspectedLock)
+    /// Delete only this holder, if it still holds exactly what was shown (the operator confirmed).
+    case forceReleaseHolder(HolderRelease)
     /// Watch keys under these prefixes as well (the "also seen" hint, `a`).
     case watchPrefixes([String])
 }

@@ -12,4 +12,7 @@ public enum DashboardMode: Sendable, Hashable {
     case detail(key: [UInt8])
     /// Asking whether to force-release this lock (exactly as shown).
     case confirmForceRelease(InspectedLock)
+    /// Asking whether to force-release this one holder (a reader, the writer, a permit, a
+    /// fair lock's holder) of the lock in the detail view, exactly as shown.
+    case confirmHolderRelease(HolderRelease)
 }

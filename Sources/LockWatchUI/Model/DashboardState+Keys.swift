@@ -3,8 +3,9 @@ import RedisLock
 extension DashboardState {
     /// Handles one key: changes the state and returns what the runner must do.
     ///
-    /// `q` and Ctrl-C quit (in the help overlay, the detail view and the confirmation `q`
-    /// closes instead; Ctrl-C always quits). The help overlay closes on `?`, F1, Esc or `q`;
+    /// `q` and Ctrl-C quit (in the help overlay, the detail view and the confirmations `q`
+    /// closes instead; Ctrl-C always quits). In the detail view of a lock kind `↑` `↓` (`k`
+    /// `j`) select a holder and `f` force-releases it after asking. The help overlay closes on `?`, F1, Esc or `q`;
     /// any other key closes it and then does what it does in the table, so none is lost.
     public mutating func handle(_ key: KeyPress) -> [DashboardCommand] {
         if key == .interrupt { return [.quit] }
@@ -19,6 +20,7 @@ extension DashboardState {
         case .filterEditing: return handleFilterEditing(key)
         case .detail: return handleDetail(key)
         case .confirmForceRelease(let lock): return handleConfirmation(key, lock: lock)
+        case .confirmHolderRelease(let release): return handleHolderConfirmation(key, release)
         }
     }
 
@@ -102,6 +104,9 @@ extension DashboardState {
             mode = .help
         case .character("r"): return [.refreshNow]
         case .character("p"): return togglePause()
+        case .up, .character("k"): moveHolderSelection(by: -1)
+        case .down, .character("j"): moveHolderSelection(by: 1)
+        case .character("f"): requestHolderRelease()
         case .character("F"):
             // Only a row the table lists: a lock gone from the last scan is not offered.
             guard detailPresent else {
@@ -184,11 +189,13 @@ extension DashboardState {
         mode = .detail(key: lock.keyBytes)
         detailLock = lock
         detailPresent = true
+        selectedHolder = nil
     }
 
     private mutating func closeDetail() {
         mode = .normal
         detailLock = nil
+        selectedHolder = nil
     }
 
     private mutating func requestForceRelease(of lock: InspectedLock?) {
@@ -201,6 +208,7 @@ extension DashboardState {
             return
         }
         detailLock = nil
+        selectedHolder = nil
         mode = .confirmForceRelease(lock)
     }
 

@@ -59,7 +59,7 @@ extension DashboardState {
     /// The keys of the rows on screen now (and of the one in the detail view).
     var onScreenKeys: [[UInt8]] {
         var keys = (scrollOffset ..< scrollOffset + pageSize).compactMap { table.lock(at: $0)?.keyBytes }
-        if case .detail(let key) = mode, !keys.contains(key) { keys.append(key) }
+        if let key = detailKey, !keys.contains(key) { keys.append(key) }
         return keys
     }
 }

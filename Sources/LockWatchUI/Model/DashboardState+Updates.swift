@@ -16,7 +16,7 @@ extension DashboardState {
     var scanBasis: ScanBasis {
         var watched: [[UInt8]] = []
         if let selectedKey { watched.append(selectedKey) }
-        if case .detail(let key) = mode { watched.append(key) }
+        if let key = detailKey { watched.append(key) }
         return ScanBasis(
             generation: generation, sortColumn: sortColumn, sortDirection: sortDirection, filter: filter,
             attentionOnly: attentionOnly, ttlCeilings: ttlCeilings, histories: histories, watchedKeys: watched
@@ -56,7 +56,7 @@ extension DashboardState {
         histories = prepared.histories
         var watched: [[UInt8]] = []
         if let selectedKey { watched.append(selectedKey) }
-        if case .detail(let key) = mode { watched.append(key) }
+        if let key = detailKey { watched.append(key) }
         for key in watched where !prepared.basis.watchedKeys.contains(key) && histories[ByteKey(key)]?.lastSeenGeneration != generation {
             if let lock = table.lock(withKey: key) { ScanBasis.record(lock, in: &histories, generation: generation) }
         }
@@ -66,6 +66,7 @@ extension DashboardState {
             detailPresent = current != nil
             if let current { detailLock = current }
         }
+        followHolders()
         followSelectedKey()
         if !snapshot.unreachableNodes.isEmpty {
             let nodes = snapshot.unreachableNodes.map { TerminalText.sanitize($0) }.joined(separator: "; ")
@@ -102,7 +103,7 @@ extension DashboardState {
         let key = TerminalText.sanitize(lock.keyBytes)
         switch outcome {
         case .released(let auditEntryID):
-            let audit = auditEntryID.map { "audit entry \(TerminalText.sanitize($0))" } ?? "audit entry NOT written"
+            let audit = OutcomeText.audit(auditEntryID)
             setStatus("released \(key) (\(audit))", .success)
             let event = LockEvent(
                 kind: .forceReleased, keyBytes: lock.keyBytes, owner: lock.owner,
@@ -110,7 +111,7 @@ extension DashboardState {
             )
             recordEvents([event])
         case .releasedCopies(let released, let held, let others):
-            let rest = others.isEmpty ? "" : "; " + others.map { TerminalText.sanitize($0) }.joined(separator: "; ")
+            let rest = OutcomeText.others(others)
             setStatus("released \(key) on \(released) of \(held) nodes (audit entry on each)\(rest)", released == held ? .success : .warning)
             let event = LockEvent(
                 kind: .forceReleased, keyBytes: lock.keyBytes, owner: lock.owner,
@@ -118,7 +119,7 @@ extension DashboardState {
             )
             recordEvents([event])
         case .changedHands(let currentValue):
-            let current = ValueFormat.prefix(TerminalText.sanitize(Array(currentValue.prefix(256))), columns: 40)
+            let current = OutcomeText.current(currentValue)
             setStatus("refused: \(key) changed hands (now \(current)); nothing deleted", .warning)
         case .vanished:
             setStatus("\(key) had already vanished; nothing deleted", .warning)
@@ -168,7 +169,7 @@ extension DashboardState {
         setStatus("now watching \(TerminalText.sanitize(match))", .success)
     }
 
-    private mutating func recordEvents(_ new: [LockEvent]) {
+    mutating func recordEvents(_ new: [LockEvent]) {
         guard !new.isEmpty else { return }
         events.append(contentsOf: new.suffix(Self.eventLimit))
         if events.count > Self.eventLimit { events.removeFirst(events.count - Self.eventLimit) }

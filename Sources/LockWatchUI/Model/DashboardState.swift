@@ -74,6 +74,8 @@ public struct DashboardState: Sendable {
     /// The latest known row of the key in the detail view, and whether the latest scan had it.
     var detailLock: InspectedLock?
     var detailPresent = false
+    /// The holder selected in the detail view (`↑` `↓`), which `f` force-releases; `nil` for none.
+    public internal(set) var selectedHolder: KindHolder?
     /// The latest scan's median hold time (ms), for the attention view's labels.
     var usualHoldMilliseconds: Int64?
     /// When the latest refresh failure was noted.

@@ -94,8 +94,12 @@ extension DashboardRenderer {
         case .detail:
             var detail = [("Esc", "close"), ("r", "refresh"), ("p", state.paused ? "resume" : "pause")]
             if !state.readOnly { detail.append(("F", "force-release")) }
+            if !state.readOnly, state.detail?.lock.kind?.holders.isEmpty == false {
+                detail.append(("↑↓", "holder"))
+                detail.append(("f", "release holder"))
+            }
             hints = detail
-        case .confirmForceRelease:
+        case .confirmForceRelease, .confirmHolderRelease:
             hints = [("y", "force-release"), ("n/Esc", "cancel")]
         }
         var segments: [TextSegment] = []

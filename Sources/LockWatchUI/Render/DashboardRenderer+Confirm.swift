@@ -25,20 +25,26 @@ extension DashboardRenderer {
         lines.append([])
         lines.append([TextSegment("The key is deleted only if it still holds exactly this value.")])
         lines.append([TextSegment("Its holder loses the lock: do this only for a stuck or dead holder.", CellStyle(foreground: .yellow))])
-        let actions = [
-            TextSegment("y", CellStyle(foreground: .red, bold: true, reverse: true)),
-            TextSegment(" force-release    "),
-            TextSegment("n", CellStyle(foreground: .cyan, bold: true, reverse: true)),
-            TextSegment(" / "),
-            TextSegment("Esc", CellStyle(foreground: .cyan, bold: true, reverse: true)),
-            TextSegment(" cancel"),
-        ]
-        lines.append([])
-        lines.append(actions)
+        drawConfirmPanel(lines, essential: 5)
+    }
+
+    /// `y force-release    n / Esc cancel`.
+    static let confirmActions = [
+        TextSegment("y", CellStyle(foreground: .red, bold: true, reverse: true)),
+        TextSegment(" force-release    "),
+        TextSegment("n", CellStyle(foreground: .cyan, bold: true, reverse: true)),
+        TextSegment(" / "),
+        TextSegment("Esc", CellStyle(foreground: .cyan, bold: true, reverse: true)),
+        TextSegment(" cancel"),
+    ]
+
+    /// A confirmation panel of `lines` and the actions under them; on a short screen only the
+    /// first `essential` lines (what is deleted) and the actions, always.
+    mutating func drawConfirmPanel(_ lines: [[TextSegment]], essential: Int) {
+        var lines = lines + [[], Self.confirmActions]
         let panel = Panel.draw(on: &grid, title: "force-release", lineCount: lines.count, preferredWidth: 72, border: CellStyle(foreground: .red, bold: true))
         if panel.innerRows.count < lines.count {
-            // Short screen: what is deleted, then how to confirm, always.
-            lines = Array(lines[0..<min(5, lines.count)].filter { !$0.isEmpty }.prefix(max(0, panel.innerRows.count - 1))) + [actions]
+            lines = Array(lines[0..<min(essential, lines.count)].filter { !$0.isEmpty }.prefix(max(0, panel.innerRows.count - 1))) + [Self.confirmActions]
         }
         panel.fill(lines, on: &grid)
     }

@@ -30,7 +30,9 @@ extension DashboardRenderer {
         add("fence", lock.fence.map { "\($0)" } ?? "–")
         add("waiters", lock.waiters.map { "\($0)" } ?? "–")
         if let kind = lock.kind {
-            for (name, text) in KindDetailLines.lines(kind, elapsedMilliseconds: state.millisecondsSinceScan) { add(name, text) }
+            for line in KindDetailLines.lines(kind, elapsedMilliseconds: state.millisecondsSinceScan, selected: state.selectedHolderIndex) {
+                add(line.label, line.text, line.selected ? CellStyle(foreground: .cyan, bold: true, reverse: true) : .plain)
+            }
         }
         switch lock.placement {
         case nil: break

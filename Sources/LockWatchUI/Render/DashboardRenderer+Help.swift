@@ -22,6 +22,9 @@ extension DashboardRenderer {
                 ? ("F", "force-release: disabled (read-only mode)")
                 : ("F", "force-release the selected lock (asks first)")
         )
+        if !state.readOnly {
+            entries.append(("↑ ↓  f", "kind detail: select a holder, f force-releases only it"))
+        }
         var lines: [[TextSegment]] = entries.map { key, text in
             [TextSegment(key.padding(to: 15), CellStyle(foreground: .cyan, bold: true)), TextSegment(text)]
         }

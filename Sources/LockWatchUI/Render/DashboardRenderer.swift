@@ -63,6 +63,7 @@ struct DashboardRenderer {
         case .help: drawHelp()
         case .detail: drawDetail()
         case .confirmForceRelease(let lock): drawConfirmation(lock)
+        case .confirmHolderRelease(let release): drawHolderConfirmation(release)
         }
         return grid
     }

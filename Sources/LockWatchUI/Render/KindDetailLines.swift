@@ -7,23 +7,40 @@ enum KindDetailLines {
     /// How many holders are listed before `… and N more`.
     static let holderLimit = 8
 
-    /// `(label, text)` pairs; the TTLs count down by `elapsedMilliseconds` since the scan.
-    static func lines(_ kind: LockKindDetail, elapsedMilliseconds: Int64) -> [(String, String)] {
-        var lines: [(String, String)] = []
+    /// One line of the panel: its label, its text, and whether it is the selected holder.
+    struct Line: Equatable {
+        var label: String
+        var text: String
+        var selected = false
+    }
+
+    /// The lines; the TTLs count down by `elapsedMilliseconds` since the scan. With a holder
+    /// selected (`selected`, its position among the holders) the list is marked `›` there and
+    /// shows the window of ``holderLimit`` holders that contains it.
+    static func lines(_ kind: LockKindDetail, elapsedMilliseconds: Int64, selected: Int? = nil) -> [Line] {
+        var lines: [Line] = []
         var description = kind.summary
         if let mode = kind.mode { description += "  ·  mode \(mode.rawValue)" }
-        lines.append(("kind", description))
-        for (index, holder) in kind.holders.prefix(holderLimit).enumerated() {
-            lines.append((index == 0 ? "held by" : "", text(holder, elapsedMilliseconds: elapsedMilliseconds)))
+        lines.append(Line(label: "kind", text: description))
+        let first = selected.map { max(0, min($0 - holderLimit + 1, kind.holders.count - holderLimit)) } ?? 0
+        if first > 0 {
+            lines.append(Line(label: "held by", text: "… \(first) more before"))
         }
-        if kind.holders.count > holderLimit {
-            lines.append(("", "… and \(kind.holders.count - holderLimit) more"))
+        let shown = kind.holders.dropFirst(first).prefix(holderLimit)
+        for (index, holder) in zip(shown.indices, shown) {
+            let marker = selected == nil ? "" : index == selected ? "› " : "  "
+            lines.append(Line(label: lines.count == 1 ? "held by" : "", text: marker + text(holder, elapsedMilliseconds: elapsedMilliseconds),
+                              selected: index == selected))
+        }
+        let after = kind.holders.count - first - shown.count
+        if after > 0 {
+            lines.append(Line(label: "", text: "… and \(after) more"))
         }
         if kind.holders.isEmpty && kind.kind != .fair {
-            lines.append(("held by", "nobody (every lease expired)"))
+            lines.append(Line(label: "held by", text: "nobody (every lease expired)"))
         }
         if let head = kind.queueHead {
-            lines.append(("next", text(head, elapsedMilliseconds: elapsedMilliseconds)))
+            lines.append(Line(label: "next", text: text(head, elapsedMilliseconds: elapsedMilliseconds)))
         }
         return lines
     }

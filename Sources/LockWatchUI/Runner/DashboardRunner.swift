@@ -6,7 +6,7 @@ public import RedisLock
 /// executor), refreshes every interval unless paused (`r` forces one), redraws on every key,
 /// scan and 250 ms tick (the TTLs count down live), keeps the last data dimmed under a banner
 /// while refreshes fail and retries after 1 s, 2 s, 4 s … at most 10 s, runs confirmed
-/// force-releases and reports their outcome, and always gives the terminal back, also on
+/// force-releases (of a lock, or of one holder of a lock kind) and reports their outcome, and always gives the terminal back, also on
 /// SIGINT, SIGTERM and SIGHUP.
 ///
 /// ```swift
@@ -23,11 +23,16 @@ public struct DashboardRunner: Sendable {
     private let initialState: DashboardState
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
+    private let releaseHolder: ReleaseHolder?
     private let listen: Listener?
     private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
     private let changes: Changes?
     private let news: News?
     private let watchPrefixes: WatchPrefixes?
+
+    /// Force-releases one holder of a lock kind as the operator confirmed it (such as
+    /// ``LiveInspector/forceRelease(_:expecting:audit:)`` with the release's expectation).
+    public typealias ReleaseHolder = @Sendable (_ release: HolderRelease) async -> ForceReleaseOutcome
 
     /// Runs until cancelled, handing the dashboard what its host learns between scans (see
     /// ``DashboardNews``).
@@ -56,6 +61,8 @@ public struct DashboardRunner: Sendable {
     ///   - state: the starting state (endpoint, user, read-only, interval).
     ///   - refresh: one inspection scan; throwing means the connection is lost for now.
     ///   - forceRelease: deletes a lock if its key still holds exactly the value shown.
+    ///   - releaseHolder: deletes one holder of a lock kind if it still holds exactly what was
+    ///     shown (see ``ReleaseHolder``); without it the dashboard reports that it cannot.
     ///   - listen: an expiry listener whose notices go on the event strip and in the header.
     ///   - onScreen: told the keys of the rows on screen before each refresh (see
     ///     ``LiveInspector/setOnScreen(_:)``).
@@ -66,6 +73,7 @@ public struct DashboardRunner: Sendable {
         state: DashboardState,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
         forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
+        releaseHolder: ReleaseHolder? = nil,
         listen: Listener? = nil,
         onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil,
         changes: Changes? = nil,
@@ -78,6 +86,7 @@ public struct DashboardRunner: Sendable {
         self.initialState = state
         self.refresh = refresh
         self.forceRelease = forceRelease
+        self.releaseHolder = releaseHolder
         self.listen = listen
         self.onScreen = onScreen
     }
@@ -97,7 +106,7 @@ public struct DashboardRunner: Sendable {
         }
         let loop = RunnerLoop(
             state: initialState, session: session, events: continuation,
-            refresh: refresh, forceRelease: forceRelease, onScreen: onScreen, watchPrefixes: watchPrefixes
+            refresh: refresh, forceRelease: forceRelease, releaseHolder: releaseHolder, onScreen: onScreen, watchPrefixes: watchPrefixes
         )
         let listener = listen.map { listen in
             Task { await listen { continuation.yield(.notice($0)) } }

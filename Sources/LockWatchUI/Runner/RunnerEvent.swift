@@ -24,4 +24,6 @@ enum RunnerEvent: Sendable {
     case watching(String?)
     /// A force-release finished.
     case forceReleased(ForceReleaseOutcome, InspectedLock)
+    /// A force-release of one holder finished.
+    case holderReleased(ForceReleaseOutcome, HolderRelease)
 }

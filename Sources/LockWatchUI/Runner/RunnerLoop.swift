@@ -11,6 +11,7 @@ final class RunnerLoop {
     private let events: AsyncStream<RunnerEvent>.Continuation
     private let refresh: @Sendable () async throws -> InspectionSnapshot
     private let forceRelease: @Sendable (InspectedLock) async -> ForceReleaseOutcome
+    private let releaseHolder: DashboardRunner.ReleaseHolder?
     private let onScreen: (@Sendable ([[UInt8]]) -> Void)?
     private let watchPrefixes: DashboardRunner.WatchPrefixes?
 
@@ -31,9 +32,11 @@ final class RunnerLoop {
         state: DashboardState, session: TerminalSession, events: AsyncStream<RunnerEvent>.Continuation,
         refresh: @escaping @Sendable () async throws -> InspectionSnapshot,
         forceRelease: @escaping @Sendable (InspectedLock) async -> ForceReleaseOutcome,
+        releaseHolder: DashboardRunner.ReleaseHolder? = nil,
         onScreen: (@Sendable ([[UInt8]]) -> Void)? = nil,
         watchPrefixes: DashboardRunner.WatchPrefixes? = nil
     ) {
+        self.releaseHolder = releaseHolder
         self.onScreen = onScreen
         self.watchPrefixes = watchPrefixes
         self.state = state
@@ -76,6 +79,9 @@ final class RunnerLoop {
             return  // the refresh redraws
         case .forceReleased(let outcome, let lock):
             state.apply(forceReleaseOutcome: outcome, for: lock)
+            startRefresh()
+        case .holderReleased(let outcome, let release):
+            state.apply(holderReleaseOutcome: outcome, for: release)
             startRefresh()
         case .news(let news):
             state.apply(news: news)
@@ -168,6 +174,14 @@ final class RunnerLoop {
             others.append(Task {
                 let outcome = await forceRelease(lock)
                 events.yield(.forceReleased(outcome, lock))
+            })
+        case .forceReleaseHolder(let release):
+            let releaseHolder = self.releaseHolder
+            let events = self.events
+            others.append(Task {
+                var outcome = ForceReleaseOutcome.failed("this dashboard cannot release a single holder")
+                if let releaseHolder { outcome = await releaseHolder(release) }
+                events.yield(.holderReleased(outcome, release))
             })
         case .watchPrefixes(let prefixes):
             guard let watchPrefixes else {

@@ -12,9 +12,13 @@ extension LiveInspector {
             switch change {
             case .keys(let keys):
                 var added = false
-                for key in keys where selection.matches(key) {
-                    state.addPending(ByteKey(key), node: node)
-                    added = true
+                for key in keys {
+                    // An auxiliary key's change (a fair lock's queue, a holder's expiry) is its
+                    // lock's: re-read the lock's row too (same hash tag, same node).
+                    for changed in [key, HelperKeyOwner.lockKey(of: key)].compactMap({ $0 }) where selection.matches(changed) {
+                        state.addPending(ByteKey(changed), node: node)
+                        added = true
+                    }
                 }
                 return added
             case .flushed:
@@ -81,19 +85,26 @@ extension LiveInspector {
         }
         var found: [ByteKey: InspectedLock] = [:]
         for lock in read.locks { found[ByteKey(lock.keyBytes)] = lock }
-        let events = state.withLock { state -> [LockEvent] in
-            guard state.generation == generation else { return [] }
+        let (events, reshaped) = state.withLock { state -> ([LockEvent], Bool) in
+            guard state.generation == generation else { return ([], false) }
             state.commands += read.commands
             state.roundTrips += read.roundTrips
             let serverTime = state.serverTime(at: instant)
             var events: [LockEvent] = []
+            var reshaped = false
             for key in keys {
-                if let event = state.table.apply(key, read: found[key], at: instant, serverTime: serverTime) { events.append(event) }
+                let before = state.table.rows[key]?.lock.kind
+                if let event = state.table.apply(key, read: found[key], at: instant, serverTime: serverTime) {
+                    events.append(event)
+                } else if let before, let after = found[key]?.kind, !before.hasSameShape(as: after) {
+                    reshaped = true  // a queue or holder changed while the lock's own value did not
+                }
             }
             state.finishRead(node: node)
-            return events
+            return (events, reshaped)
         }
         emit(events)
+        if events.isEmpty && reshaped { notifyWatchers() }
         return true
     }
 

@@ -45,6 +45,15 @@ public struct LockKindDetail: Sendable, Hashable {
         self.permitsTotal = permitsTotal
     }
 
+    /// Whether `other` shows the same holders (same fields and values), mode, queue length,
+    /// queue head and permit count, whatever the TTLs now: a change an operator would see.
+    package func hasSameShape(as other: LockKindDetail) -> Bool {
+        func same(_ a: KindHolder, _ b: KindHolder) -> Bool { a.isSameHolder(as: b) && a.value == b.value }
+        return kind == other.kind && mode == other.mode && queueLength == other.queueLength && permitsTotal == other.permitsTotal
+            && holders.count == other.holders.count && zip(holders, other.holders).allSatisfy(same)
+            && (queueHead == nil) == (other.queueHead == nil) && zip([queueHead].compactMap { $0 }, [other.queueHead].compactMap { $0 }).allSatisfy(same)
+    }
+
     /// The readers of a read-write lock (its holders in read mode).
     public var readers: [KindHolder] { holders.filter { $0.role == .reader } }
 
@@ -127,6 +136,12 @@ public struct KindHolder: Sendable, Hashable {
     /// How the holder is named to an operator (and on `release --holder`): its token, else
     /// its field.
     public var name: String { token ?? String(decoding: field, as: UTF8.self) }
+
+    /// Whether `other` is the same holder read again (the same role, field and token), whatever
+    /// its TTL now: how a selection follows a holder across refreshes.
+    public func isSameHolder(as other: KindHolder) -> Bool {
+        role == other.role && field == other.field && token == other.token
+    }
 }
 
 extension InspectedLock {

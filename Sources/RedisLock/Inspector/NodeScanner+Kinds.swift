@@ -6,7 +6,8 @@ extension NodeScanner {
     /// Reads what the lock kinds among `rows` need beyond their value, and decodes them (see
     /// ``LockKindDecoder``): only rows of a kind cost anything. One pipelined batch (a fair
     /// lock's `ZCARD` + first member of `:queue`; a read-write lock's or semaphore's
-    /// `:expiries` with scores, and a semaphore's `:permits`), then one `HGET` of `:waiters`
+    /// `:expiries` with scores, and a semaphore's `:permits`; the `PTTL` of a Redisson reader's
+    /// latest `rwlock_timeout` keys), then one `HGET` of `:waiters`
     /// per fair lock with a queue, also pipelined. A piece the server refuses is left unknown,
     /// with a note.
     func readKinds(of rows: Range<Int>, into result: inout NodeScan) async throws(RedisError) {
@@ -51,8 +52,10 @@ extension NodeScanner {
                 let permits = kind == .semaphore ? answers[1].flatMap { try? $0.decode(as: String?.self) }.flatMap { Int($0) } : nil
                 let scores = Dictionary(expiries.compactMap { entry in entry.score.map { (entry.member, $0) } }, uniquingKeysWith: max)
                 LockKindDecoder.apply(LockKindDecoder.holderHash(kind, fields: fields, expiries: scores, permits: permits, now: now), to: &lock)
-            case .redissonReadWrite(let detail):
-                lock.kind = detail  // the row keeps its `<uuid>:<tid> ×count` owners
+            case .redissonReadWrite(let detail, let plan):
+                // The row keeps its `<uuid>:<tid> ×count` owners; each reader gets its lease.
+                let ttls = answers.map { answer in answer.flatMap { try? $0.decode(as: Int64.self) } }
+                lock.kind = RedissonReadHolds.applying(ttls, plan: plan, lockTTL: lock.ttlMilliseconds, to: detail)
             case .redissonLock(let fields):
                 // A plain RLock, or a fair lock when its queue has waiters (the layouts are alike).
                 guard let queued = answers[0].flatMap({ try? $0.decode(as: Int.self) }), queued > 0 else { continue }
@@ -93,8 +96,9 @@ extension NodeScanner {
             /// This library's read-write lock or semaphore: `:expiries` with scores, and a
             /// semaphore's `:permits`.
             case holderHash(LockKindDetail.Kind, [HashField])
-            /// Redisson's read-write lock: all in the hash, nothing to read.
-            case redissonReadWrite(LockKindDetail)
+            /// Redisson's read-write lock: the holders are in the hash; each reader's lease is
+            /// the `PTTL` of its latest `rwlock_timeout` keys (``RedissonReadHolds``).
+            case redissonReadWrite(LockKindDetail, plan: [(holder: Int, keys: [[UInt8]])])
             /// Redisson's RLock, maybe fair: `LLEN` and `LINDEX 0` of its queue.
             case redissonLock([HashField])
             /// A decimal string, maybe Redisson's semaphore: `ZCARD` and the first 1000 ids of
@@ -116,7 +120,8 @@ extension NodeScanner {
                 shape = .holderHash(kind, fields)
             case ("hash", .redisson):
                 guard let fields = lock.hashFields else { return nil }
-                shape = RedissonKinds.readWrite(fields).map { .redissonReadWrite($0) } ?? .redissonLock(fields)
+                shape = RedissonKinds.readWrite(fields).map { .redissonReadWrite($0, plan: RedissonReadHolds.plan(lockKey: lock.keyBytes, detail: $0)) }
+                    ?? .redissonLock(fields)
             case ("string", .unknownString):
                 guard let available = RedissonKinds.count(lock.value) else { return nil }
                 shape = .redissonSemaphore(available: available)
@@ -129,7 +134,7 @@ extension NodeScanner {
             switch shape {
             case .fair, .redissonLock, .redissonSemaphore: 2
             case .holderHash(let kind, _): kind == .semaphore ? 2 : 1
-            case .redissonReadWrite: 0
+            case .redissonReadWrite(_, let plan): plan.reduce(0) { $0 + $1.keys.count }
             }
         }
 
@@ -140,8 +145,8 @@ extension NodeScanner {
             case .holderHash(let kind, _):
                 let expiries = RESPCommand("ZRANGE", sibling(key, ":expiries"), "0", "-1", "WITHSCORES")
                 return kind == .semaphore ? [expiries, RESPCommand("GET", sibling(key, ":permits"))] : [expiries]
-            case .redissonReadWrite:
-                return []
+            case .redissonReadWrite(_, let plan):
+                return plan.flatMap { $0.keys.map { RESPCommand("PTTL", ByteBuffer(bytes: $0)) } }
             case .redissonLock:
                 let queue = ByteBuffer(bytes: RedissonKinds.queueKey(key))
                 return [RESPCommand("LLEN", queue), RESPCommand("LINDEX", queue, "0")]
