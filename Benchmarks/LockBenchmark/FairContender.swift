@@ -11,11 +11,31 @@ struct ContenderRun: Sendable, Codable {
     var longestWait: Int64 = 0
     /// `lock` calls that timed out.
     var waitTimeouts = 0
+    /// When each successful `lock` call was made (monotonic ns), with its acquisition in
+    /// ``intervals`` at the same index: how many others got the lock meanwhile.
+    var called: [Int64] = []
 
     mutating func merge(_ other: ContenderRun) {
         intervals += other.intervals
+        called += other.called
         longestWait = max(longestWait, other.longestWait)
         waitTimeouts += other.waitTimeouts
+    }
+
+    /// The most acquisitions by others during any one wait: at most contenders − 1 in
+    /// arrival order, whatever the holds and gaps cost on the machine; unbounded when waiters
+    /// race.
+    var mostOvertakes: Int {
+        let acquisitions = intervals.map(\.acquired).sorted()
+        func count(before instant: Int64) -> Int {  // acquisitions strictly before `instant`
+            var low = 0, high = acquisitions.count
+            while low < high {
+                let middle = (low + high) / 2
+                if acquisitions[middle] < instant { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        return zip(called, intervals).map { count(before: $1.acquired) - count(before: $0) }.max() ?? 0
     }
 }
 
@@ -47,6 +67,7 @@ func contend<Lock: DistributedLock>(_ lock: Lock, name: String, index: Int, hold
         var fence: Int64?
         if case .single(let value) = lock.fencing(of: lease) { fence = value }
         run.intervals.append(HeldInterval(acquired: acquired, released: released, unlocked: unlocked, holder: index, fence: fence))
+        run.called.append(called)
     }
     return run
 }

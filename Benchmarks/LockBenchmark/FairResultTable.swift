@@ -8,6 +8,8 @@ struct FairRunResult: Sendable {
     var gapP99: Double
     /// The longest any `lock` call waited, in ms.
     var longestWaitMilliseconds: Double
+    /// The most acquisitions by others during one wait (see ``ContenderRun/mostOvertakes``).
+    var mostOvertakes: Int
     /// Over every holding of the run, in acquisition order: holdings that began before the
     /// previous one ended, and fences that did not increase. Both must be 0.
     var overlaps: Int
@@ -24,6 +26,7 @@ struct FairRunResult: Sendable {
         acquisitionsPerSecond = analysed.acquisitionsPerSecond
         holders = analysed.distinctHolders
         longestWaitMilliseconds = Double(run.longestWait) / 1e6
+        mostOvertakes = run.mostOvertakes
         let sorted = run.intervals.sorted { $0.acquired < $1.acquired }
         var overlaps = 0, inversions = 0
         for (earlier, later) in zip(sorted, sorted.dropFirst()) {
@@ -59,14 +62,14 @@ struct FairResultTable {
         let bound = 1.2 * Double(contenders - 1) * Double(holdMilliseconds)
         var lines = [
             "(f) fair lock beside Locker: \(contenders) contenders, \(holdMilliseconds) ms holds (medians over rounds)",
-            "| lock | contenders | hand-off gap p50 | gap p99 | longest wait (target ≤ \(String(format: "%.1f", bound)) ms) | overlaps | fence inversions | acquisitions/s | server µs per cycle | wait timeouts |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| lock | contenders | hand-off gap p50 | gap p99 | longest wait (target ≤ \(String(format: "%.1f", bound)) ms) | longest wait ÷ (\(contenders - 1) × mean cycle) | most others served during one wait (FIFO: \(contenders - 1)) | overlaps | fence inversions | acquisitions/s | server µs per cycle | wait timeouts |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for mode in ContentionMode.allCases {
             for kind in ContendedKind.allCases {
                 let results = runs[Self.key(kind, mode)] ?? []
                 guard !results.isEmpty else { continue }
-                lines.append(row(kind, mode, results, bound: bound))
+                lines.append(row(kind, mode, results, bound: bound, contenders: contenders))
             }
         }
         for mode in ContentionMode.allCases {
@@ -92,17 +95,21 @@ struct FairResultTable {
     private static func us(_ value: Double) -> String { String(format: "%.0f µs", value) }
 
     /// One row of the contended table: medians over the rounds, sums of the errors.
-    private func row(_ kind: ContendedKind, _ mode: ContentionMode, _ results: [FairRunResult], bound: Double) -> String {
+    private func row(_ kind: ContendedKind, _ mode: ContentionMode, _ results: [FairRunResult], bound: Double, contenders: Int) -> String {
         let longest: Double = Statistics.median(results.map(\.longestWaitMilliseconds))
         let worst: Double = results.map(\.longestWaitMilliseconds).max() ?? 0
         let met: Bool = results.allSatisfy { $0.longestWaitMilliseconds <= bound }
         let verdict: String = kind == .fair ? " " + Statistics.verdict(met) : ""
         let gaps: String = Self.us(Statistics.median(results.map(\.gapP50))) + " | " + Self.us(Statistics.median(results.map(\.gapP99)))
         let wait: String = String(format: "%.1f ms (max %.1f)", longest, worst) + verdict
+        // The bound with the holds and gaps this machine really delivered: (n − 1) mean cycles.
+        let cycles: [Double] = results.map { $0.longestWaitMilliseconds * $0.acquisitionsPerSecond / 1000 / Double(max(contenders - 1, 1)) }
+        let relative: String = String(format: "%.2f", Statistics.median(cycles))
+        let overtakes: String = "\(results.map(\.mostOvertakes).max() ?? 0)"
         let errors: String = "\(results.map(\.overlaps).reduce(0, +)) | \(results.map(\.fenceInversions).reduce(0, +))"
         let rate: Int = Int(Statistics.median(results.map(\.acquisitionsPerSecond)))
         let server: String = String(format: "%.1f", Statistics.median(results.map(\.serverMicrosecondsPerCycle)))
         let timeouts: Int = results.map(\.waitTimeouts).reduce(0, +)
-        return "| \(kind.label) | \(mode.label) | \(gaps) | \(wait) | \(errors) | \(rate) | \(server) | \(timeouts) |"
+        return "| \(kind.label) | \(mode.label) | \(gaps) | \(wait) | \(relative) | \(overtakes) | \(errors) | \(rate) | \(server) | \(timeouts) |"
     }
 }

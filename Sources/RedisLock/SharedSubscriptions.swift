@@ -4,13 +4,17 @@ import Synchronization
 
 /// Release-channel subscriptions shared by the waiters of one lock: opened by the first
 /// waiter that joins, confirmed by the server before `join` returns, dropped when the last
-/// one leaves, and forgotten when the connection ends (so the next waiter subscribes again).
+/// one leaves (or, with a `linger`, that long after unless another joins meanwhile), and
+/// forgotten when the connection ends (so the next waiter subscribes again).
 /// ``ReleaseListeners`` (the exclusive, read-write and semaphore locks) and
 /// ``FairGrantListeners`` (the fair lock) differ only in what a message does.
 final class SharedSubscriptions: Sendable {
     private struct Entry {
         let id: UInt64
         var users: Int
+        /// Counts the times the entry became idle, so a lingering unsubscribe that another
+        /// join overtook does nothing.
+        var idleCount: UInt64 = 0
         /// Finishes once the server confirmed the subscription (or it failed).
         let ready: Task<Result<Void, LockError>, Never>
         let listener: Task<Void, Never>
@@ -18,6 +22,13 @@ final class SharedSubscriptions: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
     private let nextID = Atomic<UInt64>(0)
+    /// How long a subscription nobody uses stays open: a waiter that waits again within it
+    /// (a contender that just released) needs no new `SUBSCRIBE`.
+    private let linger: Duration
+
+    init(linger: Duration = .zero) {
+        self.linger = linger
+    }
 
     /// Joins (or opens) the subscription to `channel` (by default the lock's release channel,
     /// `keys.channel`) and returns once it is confirmed, with the membership to hand back to
@@ -41,7 +52,7 @@ final class SharedSubscriptions: Sendable {
             return (id, ready)
         }
         if case .failure(let error) = await ready.value {
-            leave(keys, channel: channel, membership: id)
+            leave(channel, membership: id, linger: .zero)  // a failed subscription never lingers
             throw error
         }
         return id
@@ -50,18 +61,42 @@ final class SharedSubscriptions: Sendable {
     /// Leaves the subscription to `channel` (by default `keys.channel`); the last member's
     /// leaving unsubscribes.
     func leave(_ keys: LockKeys, channel: String? = nil, membership id: UInt64) {
-        let channel = channel ?? keys.channel
-        let listener: Task<Void, Never>? = entries.withLock { entries in
-            guard var entry = entries[channel], entry.id == id else { return nil }
+        leave(channel ?? keys.channel, membership: id, linger: linger)
+    }
+
+    private func leave(_ channel: String, membership id: UInt64, linger: Duration) {
+        let (listener, idle): (Task<Void, Never>?, UInt64?) = entries.withLock { entries in
+            guard var entry = entries[channel], entry.id == id, entry.users > 0 else { return (nil, nil) }
             entry.users -= 1
             guard entry.users == 0 else {
                 entries[channel] = entry
-                return nil
+                return (nil, nil)
             }
+            guard linger > .zero else {
+                entries[channel] = nil
+                return (entry.listener, nil)
+            }
+            entry.idleCount += 1
+            entries[channel] = entry
+            return (nil, entry.idleCount)
+        }
+        listener?.cancel()  // ends the iteration, which unsubscribes
+        if let idle {
+            Task {
+                try? await Task.sleep(for: linger)
+                self.closeIfStillIdle(channel, id: id, idleCount: idle)
+            }
+        }
+    }
+
+    /// Unsubscribes from `channel` when nobody joined it since it became idle.
+    private func closeIfStillIdle(_ channel: String, id: UInt64, idleCount: UInt64) {
+        let listener: Task<Void, Never>? = entries.withLock { entries in
+            guard let entry = entries[channel], entry.id == id, entry.users == 0, entry.idleCount == idleCount else { return nil }
             entries[channel] = nil
             return entry.listener
         }
-        listener?.cancel()  // ends the iteration, which unsubscribes
+        listener?.cancel()
     }
 
     private func open(

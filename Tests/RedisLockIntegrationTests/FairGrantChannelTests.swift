@@ -48,3 +48,31 @@ struct FairGrantChannelTests {
         }
     }
 }
+
+extension FairGrantChannelTests {
+    /// A contender that waits again soon after its last wait ended reuses its subscriptions
+    /// (no new `SUBSCRIBE`); they close once nobody waited for the linger (1 s).
+    @Test func aContenderThatWaitsAgainSoonSendsNoNewSubscribe() async throws {
+        try await withLockServer { pool, admin in
+            let (holder, _) = try pool.fairLocker(owner: "holder")
+            let (contender, _) = try pool.fairLocker(owner: "contender")
+            let keys = holder.keys(for: "again")
+            let grantChannel = keys.lock.channel + ":" + contender.grantTag
+            _ = try await admin.send("CONFIG", "RESETSTAT")
+            for round in 0 ..< 3 {
+                let held = try await holder.lock("again", ttl: .seconds(10), wait: .zero)
+                let waits = Task { try await contender.lock("again", ttl: .seconds(10), wait: .seconds(30)) }
+                try #require(try await eventually { try await admin.zcard(keys.queue) == 1 }, "round \(round): never queued")
+                #expect(try await holder.unlock(held))
+                #expect(try await contender.unlock(try await waits.value))
+            }
+            let stats = try await admin.send("INFO", "commandstats").decode(as: String.self)
+            let subscribeCalls = stats.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_subscribe:calls=") }
+                .flatMap { $0.dropFirst("cmdstat_subscribe:calls=".count).split(separator: ",").first }
+            #expect(subscribeCalls == "2", "three waits sent \(subscribeCalls ?? "no") SUBSCRIBE commands; the first wait's two (release and grant channel) should serve all three")
+            #expect(try await admin.subscriberCount(grantChannel) == 1)
+            #expect(try await eventually(timeout: .seconds(5)) { try await admin.subscriberCount(grantChannel) == 0 }, "the idle subscription never closed")
+            #expect(try await admin.subscriberCount(keys.lock.channel) == 0)
+        }
+    }
+}

@@ -15,7 +15,10 @@ import Synchronization
 /// (``deliver(key:token:value:)``), without waiting for the message.
 final class FairGrantListeners: Sendable {
     private let waiters = Mutex<[String: [String: FairWaiter]]>([:])
-    private let subscriptions = SharedSubscriptions()
+    /// A contender that released waits again at once: its subscriptions stay a second after
+    /// its last waiter left, so that next wait sends no `SUBSCRIBE` (two round trips, and
+    /// others served while they are in flight).
+    private let subscriptions = SharedSubscriptions(linger: .seconds(1))
 
     /// This locker's name in grant channels: 16 random hex digits.
     let tag: String = {
