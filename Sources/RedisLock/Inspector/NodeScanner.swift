@@ -84,9 +84,16 @@ struct NodeScanner: Sendable {
         let connection = try await client.connection()
         result.proxy = client.proxyKind ?? .none
         result.serverTime = try await serverTimeMilliseconds(into: &result)
-        let listing = try await listingConnection(proxy: result.proxy) ?? connection
+        let own = result.proxy == .none && listingClient == nil ? await walkConnection() : nil
+        let listing = try await listingConnection(proxy: result.proxy) ?? own ?? connection
         var scan = ScanPipeline(source: try keySource(proxy: result.proxy), batchSize: batchSize, reads: appendReads)
-        try await pump(&scan, listing: listing, reads: connection, into: &result)
+        do throws(RedisError) {
+            try await pump(&scan, listing: listing, reads: connection, into: &result)
+        } catch {
+            await own?.close()
+            throw error
+        }
+        await own?.close()
         return result
     }
 
