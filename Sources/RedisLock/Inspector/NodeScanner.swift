@@ -84,100 +84,40 @@ struct NodeScanner: Sendable {
         let connection = try await client.connection()
         result.proxy = client.proxyKind ?? .none
         result.serverTime = try await serverTimeMilliseconds(into: &result)
-        let own = result.proxy == .none && listingClient == nil ? await walkConnection() : nil
-        let listing = try await listingConnection(proxy: result.proxy) ?? own ?? connection
+        let listing = try await listingConnection(proxy: result.proxy) ?? connection
         var scan = ScanPipeline(source: try keySource(proxy: result.proxy), batchSize: batchSize, reads: appendReads)
-        do throws(RedisError) {
-            try await pump(&scan, listing: listing, reads: connection, into: &result)
-        } catch {
-            await own?.close()
-            throw error
-        }
-        await own?.close()
+        try await pump(&scan, listing: listing, reads: connection, into: &result)
         return result
     }
 
     /// Runs `scan` until its listing stops (the walk is over, or its ``ScanPipeline/listingLimit``
     /// was reached) and every key it listed was read: the rows go into `result` (or to
-    /// ``rowSink``), with their waiters. The walk runs in this task and the decoding in a child
-    /// task (see ``DecodeQueue``), so the next listing command goes out as soon as a listing's
-    /// reply arrives, whatever the decoding of earlier reads still costs.
+    /// ``rowSink``), with their waiters.
     func pump(_ scan: inout ScanPipeline, listing: RedisConnection, reads connection: RedisConnection, into result: inout NodeScan) async throws(RedisError) {
         if readsOnlyLocks { scan.skipping = { LockFormatDetector.isHelperKey(bytes: $0.readableBytesView) } }
-        let queue = DecodeQueue(depth: Self.decodeDepth)
-        let start = result
-        let (walked, decoded) = await withTaskGroup(of: Result<NodeScan, RedisError>.self) { group in
-            group.addTask { await self.decodeAll(queue, into: start, reads: connection) }
-            let walked = await walk(&scan, queue, listing: listing, reads: connection)
-            queue.finishWalk()
-            return (walked, await group.next() ?? .failure(RedisError(.unexpectedReply, "the scan's decoder ended without a result")))
+        var request: InFlight? = InFlight(scan.first(), listing: listing, reads: connection)
+        var waiters: [WaiterCount] = []
+        while let current = request {
+            let (listed, replies) = try await current.replies()
+            result.add(commands: current.batch.listing.count + current.batch.reads.count)
+            // Write the next listing and the next reads before decoding these, so the server
+            // works while this process decodes (one batch in flight: bounded memory).
+            let reads = try scan.take(listing: listed, reads: replies, of: current.batch)
+            request = scan.next().map { InFlight($0, listing: listing, reads: connection) }
+            for chunk in reads {
+                let firstNew = result.locks.count
+                try await decodeReads(chunk.keys, replies[chunk.replies], into: &result)
+                if let count = countWaiters(of: firstNew ..< result.locks.count, in: &result, on: connection) { waiters.append(count) }
+                if let rowSink {
+                    try await fillWaiters(waiters, into: &result)
+                    waiters = []
+                    if !result.locks.isEmpty { rowSink(result.locks, result.serverTime) }
+                    result.locks.removeAll(keepingCapacity: true)
+                }
+            }
         }
-        let counts = try walked.get()
-        result = try decoded.get()
-        result.commands += counts.commands
-        result.roundTrips += counts.roundTrips
         result.scannedKeys = scan.scannedKeys
-    }
-
-    /// How many batches the walk may get ahead of the decoding.
-    static let decodeDepth = 4
-
-    /// The walk: writes each batch (the next listing first, then the reads of the keys listed
-    /// so far) as soon as the previous listing's reply arrives, and queues the reads for the
-    /// decoder. Returns the commands written and the batches (round trips) it took.
-    private func walk(
-        _ scan: inout ScanPipeline, _ queue: DecodeQueue, listing: RedisConnection, reads connection: RedisConnection
-    ) async -> Result<(commands: Int, roundTrips: Int), RedisError> {
-        var credits = queue.credits.makeAsyncIterator()
-        var counts = (commands: 0, roundTrips: 0)
-        do throws(RedisError) {
-            var request: InFlight? = InFlight(scan.first(), listing: listing, reads: connection)
-            while let current = request {
-                let listed = try await current.listingReplies()
-                try scan.take(listing: listed, of: current.batch)
-                counts.commands += current.batch.listing.count + current.batch.reads.count
-                counts.roundTrips += 1
-                // A credit per batch of reads in flight: the decoder bounds the memory.
-                guard await credits.next() != nil, !queue.decoderStopped else { break }
-                request = scan.next().map { InFlight($0, listing: listing, reads: connection) }
-                queue.send(DecodeQueue.Item(chunks: current.batch.chunks, replies: current.readReplies, commandCount: current.batch.reads.count))
-            }
-            return .success(counts)
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    /// The decoder: takes each batch's read replies in order and decodes them into a copy of
-    /// `start` (waiters included), or hands the rows to ``rowSink``.
-    private func decodeAll(_ queue: DecodeQueue, into start: NodeScan, reads connection: RedisConnection) async -> Result<NodeScan, RedisError> {
-        var result = start
-        defer { queue.stopDecoding() }
-        do throws(RedisError) {
-            var waiters: [WaiterCount] = []
-            for await item in queue.items {
-                let replies = try await item.replies?.get() ?? []
-                guard replies.count == item.commandCount else {
-                    throw RedisError(.unexpectedReply, "a pipelined batch did not answer every command")
-                }
-                for chunk in item.chunks {
-                    let firstNew = result.locks.count
-                    try await decodeReads(chunk.keys, replies[chunk.replies], into: &result)
-                    if let count = countWaiters(of: firstNew ..< result.locks.count, in: &result, on: connection) { waiters.append(count) }
-                    if let rowSink {
-                        try await fillWaiters(waiters, into: &result)
-                        waiters = []
-                        if !result.locks.isEmpty { rowSink(result.locks, result.serverTime) }
-                        result.locks.removeAll(keepingCapacity: true)
-                    }
-                }
-                queue.credit()
-            }
-            try await fillWaiters(waiters, into: &result)
-            return .success(result)
-        } catch {
-            return .failure(error)
-        }
+        try await fillWaiters(waiters, into: &result)
     }
 
     private func readOnce(_ keys: [[UInt8]]) async throws(RedisError) -> NodeScan {
@@ -201,19 +141,18 @@ struct NodeScanner: Sendable {
     struct InFlight {
         var batch: ScanPipeline.Batch
         private var listed: PendingReplies?
-        /// The replies to the reads to come (`nil`: the batch held none).
-        private(set) var readReplies: PendingReplies?
+        private var read: PendingReplies?
 
-        /// Writes `batch` now (its listing first), without waiting for its replies.
+        /// Writes `batch` now, without waiting for its replies.
         init(_ batch: ScanPipeline.Batch, listing: RedisConnection, reads: RedisConnection) {
             self.batch = batch
             self.listed = batch.listing.isEmpty ? nil : listing.write(batch: batch.listing)
-            self.readReplies = batch.reads.isEmpty ? nil : reads.write(batch: batch.reads)
+            self.read = batch.reads.isEmpty ? nil : reads.write(batch: batch.reads)
         }
 
-        /// The replies to the listing.
-        func listingReplies() async throws(RedisError) -> [Result<RESPToken, RedisError>] {
-            try await listed?.get() ?? []
+        /// The replies to the listing and to the reads.
+        func replies() async throws(RedisError) -> (listing: [Result<RESPToken, RedisError>], reads: [Result<RESPToken, RedisError>]) {
+            (try await listed?.get() ?? [], try await read?.get() ?? [])
         }
     }
 

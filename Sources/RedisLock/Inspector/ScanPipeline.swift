@@ -4,11 +4,10 @@ import RESP
 /// The refresh's software pipeline: each batch sent carries the next listing commands (a
 /// ``KeySource``: `SCAN`, or Codis's `SLOTSSCAN` over the slots) while the listing lasts, and
 /// the reads of every full batch of keys found so far (all keys once the listing is over). The
-/// next batch goes out as soon as the previous listing's reply arrives, before any reads are
-/// decoded (``NodeScanner/pump(_:listing:reads:into:)`` decodes them in a task of its own, at most
-/// ``NodeScanner/decodeDepth`` batches behind), so the server lists while this process decodes.
-/// One listing is in flight, at most one listing's keys wait, and a few read batches: memory
-/// stays bounded by the COUNT and the batch size, not the keyspace.
+/// next batch goes out as soon as a reply arrives, before that reply's values are decoded, so
+/// the server lists while this process decodes. At most one batch is in flight and at most one
+/// listing's keys plus one read batch wait: memory stays bounded by the COUNT and the batch
+/// size, not the keyspace.
 ///
 /// A batch's listing and reads are separate, so they can go to different servers: a
 /// twemproxy's backend lists (`--scan-node`) while the reads go through the proxy.
@@ -59,16 +58,19 @@ struct ScanPipeline {
         next() ?? Batch(listing: RESPCommandBatch(), reads: RESPCommandBatch(), chunks: [])
     }
 
-    /// Takes the replies to a batch's listing: the listing's keys join the pending ones (the
-    /// batch's reads are the decoder's, see ``DecodeQueue``).
-    mutating func take(listing listingReplies: [Result<RESPToken, RedisError>], of batch: Batch) throws(RedisError) {
-        guard listingReplies.count == batch.listing.count else {
-            throw RedisError(.unexpectedReply, "a pipelined batch did not answer every listing command")
+    /// Takes a batch's replies (to its listing, then to its reads): the listing's keys join
+    /// the pending ones; returns the chunks whose read replies are in `readReplies`.
+    mutating func take(
+        listing listingReplies: [Result<RESPToken, RedisError>], reads readReplies: [Result<RESPToken, RedisError>], of batch: Batch
+    ) throws(RedisError) -> [Chunk] {
+        guard listingReplies.count == batch.listing.count, readReplies.count == batch.reads.count else {
+            throw RedisError(.unexpectedReply, "a pipelined batch did not answer every command")
         }
         if !batch.listing.isEmpty {
             let keys = try source.take(listingReplies[...])
             pendingKeys += skipping.map { skip in keys.filter { !skip($0) } } ?? keys
         }
+        return batch.chunks
     }
 
     /// The next batch to send, or `nil` when the listing is over and every key was read.

@@ -5,17 +5,17 @@ import RedisTestSupport
 import Testing
 import LockTestSupport
 
-/// A full scan's walk runs ahead of its decoding (``DecodeQueue``): with small `SCAN` pages and
-/// read batches, several batches are in flight while earlier ones are decoded and their hashes
-/// and kinds read, and every lock is still found once, with its exact key bytes and its kind,
-/// as reading the same keys without the walk finds it; a decoder's error ends the walk.
-@Suite("Scan: the walk ahead of the decoding")
-struct ScanAheadOfDecodingTests {
+/// A full scan over many pipelined batches (small `SCAN` pages and read batches, Redisson
+/// hashes and lock kinds whose extra reads interleave with the walk): every lock is found once,
+/// with its exact key bytes and its kind, as reading the same keys without the walk finds it;
+/// a 3-primary cluster is walked on every primary; a refused read ends the scan with its error.
+@Suite("Scan: many batches, exact keys, every kind")
+struct ScanManyBatchesTests {
     /// `lock:` + bytes that are not UTF-8 (a NUL among them), and a key with terminal escapes.
     static let binaryKey: [UInt8] = Array("lock:".utf8) + [0xFF, 0xFE, 0x00, 0x80, 0x41]
     static let escapeKey: [UInt8] = Array("lock:\u{1B}[31mred\u{1B}[0m\r\n\u{07}".utf8)
 
-    @Test func keysKeepTheirExactBytesThroughManyBatchesInFlight() async throws {
+    @Test func keysKeepTheirExactBytesThroughManyBatches() async throws {
         try await withLockServer { _, admin in
             var writes: [RESPCommand] = []
             for index in 0 ..< 1_500 {
@@ -90,7 +90,7 @@ struct ScanAheadOfDecodingTests {
         }
     }
 
-    @Test func aDecoderErrorEndsTheWalkInsteadOfLeavingItWaiting() async throws {
+    @Test func aRefusedReadEndsTheScanWithItsError() async throws {
         try await withLockServer { pool, admin in
             var writes: [RESPCommand] = []
             for index in 0 ..< 300 {
@@ -98,12 +98,12 @@ struct ScanAheadOfDecodingTests {
                 writes.append(RESPCommand("HSET", "lock:h:\(index)", "8743c9c0-0795-4907-87fd-6c719a6b4586:1", "1"))
             }
             for reply in try await admin.send(batch: writes) { _ = try reply.get() }
-            // May list and read strings, but not ask a hash's TYPE: the decoder's first hash fails.
+            // May list and read strings, but not ask a hash's TYPE: the first hash's read fails.
             try await addViewer(admin, ["-type"])
             let viewer = try RedisClient(url: "redis://viewer:viewpw@127.0.0.1:\(pool.server.port)")
             defer { Task { await viewer.shutdown() } }
             let scanner = NodeScanner(client: viewer, label: nil, mode: .standalone, selection: .prefix("lock:"), scanCount: 10, batchSize: 4)
-            let outcome = try await within(.seconds(20), "the scan with a failing decoder") {
+            let outcome = try await within(.seconds(20), "the scan with a refused read") {
                 do throws(RedisError) {
                     _ = try await scanner.scan()
                     return "no error"
