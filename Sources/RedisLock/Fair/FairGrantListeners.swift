@@ -20,11 +20,8 @@ final class FairGrantListeners: Sendable {
     /// others served while they are in flight).
     private let subscriptions = SharedSubscriptions(linger: .seconds(1))
 
-    /// This locker's name in grant channels: 16 random hex digits.
-    let tag: String = {
-        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }()
+    /// This locker's name in grant channels: 16 random hex digits (half a lock token).
+    let tag = String(LockValidation.newToken().prefix(16))
 
     /// The channel hand-offs to this locker's waiters of a lock are published on:
     /// `<release channel>:<tag>`, in the lock's hash tag (one Cluster slot).
